@@ -1,0 +1,337 @@
+package servicetitan
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// DefaultTokenLifetime is ServiceTitan's token lifetime, used when a response
+// states none and the token's own exp claim cannot be read.
+const DefaultTokenLifetime = 900 * time.Second
+
+// maxTokenResponseSize bounds what is read from the token endpoint; a real
+// answer is about 1.5 KiB.
+const maxTokenResponseSize = 64 << 10
+
+// Token is an access token issued by ServiceTitan's client-credentials grant.
+// ServiceTitan issues no refresh tokens: a new token is simply requested.
+type Token struct {
+	// AccessToken is the bearer token (a JWT). Never log it.
+	AccessToken string
+	// TokenType is "Bearer".
+	TokenType string
+	// ExpiresIn is the lifetime the server granted.
+	ExpiresIn time.Duration
+	// Expiry is when the token stops working, by the local clock.
+	Expiry time.Time
+	// Scopes are the API scopes granted, such as "tn.jpm.jobs:r".
+	Scopes []string
+}
+
+// String keeps the token out of any log line that formats a *Token.
+func (t *Token) String() string {
+	if t == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("Token(type=%s, expires=%s, scopes=%s, access_token=REDACTED)", t.TokenType, t.Expiry.UTC().Format(time.RFC3339), strings.Join(t.Scopes, " "))
+}
+
+// GoString does the same for %#v.
+func (t *Token) GoString() string { return t.String() }
+
+// AuthorizationHeader is the value of the Authorization header. The Bearer
+// prefix is what ServiceTitan requires; servicepytan omitted it.
+func (t *Token) AuthorizationHeader() string {
+	typ := t.TokenType
+	if typ == "" || strings.EqualFold(typ, "bearer") {
+		typ = "Bearer"
+	}
+	return typ + " " + t.AccessToken
+}
+
+// TokenError is a token request that failed. Its message carries the HTTP
+// status, the OAuth error code and description, and at most a short redacted
+// excerpt of an unexpected body; never the client secret or a token.
+type TokenError struct {
+	// TokenURL is the endpoint that was asked.
+	TokenURL string
+	// StatusCode is the HTTP status of the last attempt, 0 if none arrived.
+	StatusCode int
+	// Code and Description are the OAuth "error" and "error_description".
+	Code, Description string
+	// Excerpt is a short, redacted start of an unexpected body.
+	Excerpt string
+	// Problem says what was wrong with a response that could not be used.
+	Problem string
+	// Attempts is how many requests were made.
+	Attempts int
+	// RetryAfter is the wait the server demanded when it was beyond the cap.
+	RetryAfter time.Duration
+	// Err is the underlying transport error, if any.
+	Err error
+}
+
+func (e *TokenError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ServiceTitan token request to %s failed", e.TokenURL)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, ": HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, ": %s", e.Code)
+		if e.Description != "" {
+			fmt.Fprintf(&b, " (%s)", e.Description)
+		}
+	}
+	if e.Problem != "" {
+		fmt.Fprintf(&b, ": %s", e.Problem)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Excerpt != "" {
+		fmt.Fprintf(&b, "; the body began %q", e.Excerpt)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if hint := e.hint(); hint != "" {
+		b.WriteString(". ")
+		b.WriteString(hint)
+	}
+	return b.String()
+}
+
+func (e *TokenError) Unwrap() error { return e.Err }
+
+func (e *TokenError) hint() string {
+	switch {
+	case e.Code == "invalid_client":
+		return "Check client_id and client_secret: they must be the credentials of this app's installation on the tenant, for the environment being used"
+	case e.Code == "unauthorized_client" || e.Code == "invalid_scope":
+		return "The app's installation on the tenant does not allow this; check the app's scopes and that it is installed on the tenant"
+	case e.RetryAfter > 0:
+		return fmt.Sprintf("The server asked to wait %s before trying again, longer than this client waits; try again later", e.RetryAfter)
+	}
+	return ""
+}
+
+// Temporary reports whether trying again later could succeed: throttling,
+// server errors and network faults are; a rejected client is not.
+func (e *TokenError) Temporary() bool {
+	if e.StatusCode == 0 || e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 {
+		return true
+	}
+	return e.StatusCode == http.StatusOK // a malformed 200 came from a misbehaving gateway
+}
+
+// tokenResponse is the JSON ServiceTitan sends back.
+type tokenResponse struct {
+	AccessToken      string          `json:"access_token"`
+	TokenType        string          `json:"token_type"`
+	ExpiresIn        json.RawMessage `json:"expires_in"`
+	Scope            string          `json:"scope"`
+	Error            string          `json:"error"`
+	ErrorDescription string          `json:"error_description"`
+}
+
+// ParseTokenResponse turns a token endpoint's answer into a Token, or into a
+// *TokenError that says what was wrong. now is the local time the response
+// arrived; the expiry is counted from it. When expires_in is missing the
+// JWT's exp claim is used, and failing that ServiceTitan's 900 s.
+func ParseTokenResponse(status int, contentType string, body []byte, now time.Time) (*Token, error) {
+	var r tokenResponse
+	jsonErr := json.Unmarshal(body, &r)
+
+	if status != http.StatusOK {
+		e := &TokenError{StatusCode: status}
+		if jsonErr == nil && r.Error != "" {
+			e.Code, e.Description = cleanText(r.Error, 64), cleanText(r.ErrorDescription, 200)
+		} else {
+			e.Excerpt = Excerpt(body)
+		}
+		return nil, e
+	}
+	if jsonErr != nil {
+		e := &TokenError{StatusCode: status, Excerpt: Excerpt(body)}
+		mt, _, _ := mime.ParseMediaType(contentType)
+		switch {
+		case mt == "text/html" || looksHTML(body):
+			e.Problem = "the response is an HTML page, not a JSON token (a proxy or gateway answered instead of ServiceTitan?)"
+		case len(strings.TrimSpace(string(body))) == 0:
+			e.Problem = "the response body is empty"
+		default:
+			e.Problem = "the response is not valid JSON (" + jsonProblem(jsonErr) + ")"
+		}
+		return nil, e
+	}
+	if r.Error != "" {
+		return nil, &TokenError{StatusCode: status, Code: cleanText(r.Error, 64), Description: cleanText(r.ErrorDescription, 200)}
+	}
+	if r.AccessToken == "" {
+		return nil, &TokenError{StatusCode: status, Problem: "the response has no access_token", Excerpt: Excerpt(body)}
+	}
+	if r.TokenType != "" && !strings.EqualFold(r.TokenType, "bearer") {
+		return nil, &TokenError{StatusCode: status, Problem: fmt.Sprintf("unsupported token_type %q; ServiceTitan issues Bearer tokens", cleanText(r.TokenType, 32))}
+	}
+
+	claims := decodeJWTClaims(r.AccessToken)
+	lifetime, ok := parseExpiresIn(r.ExpiresIn)
+	if !ok {
+		lifetime = DefaultTokenLifetime
+		if claims.Exp > 0 && claims.Iat > 0 && claims.Exp > claims.Iat {
+			// The difference of two server timestamps is immune to the skew
+			// between the server's clock and ours.
+			lifetime = time.Duration(claims.Exp-claims.Iat) * time.Second
+		} else if claims.Exp > 0 {
+			if d := time.Unix(claims.Exp, 0).Sub(now); d > 0 {
+				lifetime = d
+			}
+		}
+	}
+
+	scopes := strings.Fields(r.Scope)
+	if len(scopes) == 0 {
+		scopes = claims.scopes()
+	}
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return &Token{
+		AccessToken: r.AccessToken,
+		TokenType:   "Bearer",
+		ExpiresIn:   lifetime,
+		Expiry:      now.Add(lifetime),
+		Scopes:      scopes,
+	}, nil
+}
+
+func parseExpiresIn(raw json.RawMessage) (time.Duration, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		// Some gateways quote numbers.
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return 0, false
+		}
+		n = json.Number(s)
+	}
+	f, err := n.Float64()
+	if err != nil || f <= 0 || f > 365*24*3600 {
+		return 0, false
+	}
+	return time.Duration(f * float64(time.Second)), true
+}
+
+type jwtClaims struct {
+	Exp   int64           `json:"exp"`
+	Iat   int64           `json:"iat"`
+	Scope json.RawMessage `json:"scope"`
+}
+
+func (c jwtClaims) scopes() []string {
+	var list []string
+	if json.Unmarshal(c.Scope, &list) == nil {
+		return list
+	}
+	var s string
+	if json.Unmarshal(c.Scope, &s) == nil {
+		return strings.Fields(s)
+	}
+	return nil
+}
+
+// decodeJWTClaims reads a JWT's payload without verifying it: the client
+// only needs the expiry and scopes, and the server verifies on every call.
+func decodeJWTClaims(tok string) jwtClaims {
+	var c jwtClaims
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return c
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return c
+	}
+	_ = json.Unmarshal(payload, &c)
+	return c
+}
+
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(err, &syn) && syn.Error() == "unexpected end of JSON input":
+		return "it ends early: truncated"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return "expected a JSON object, got " + typ.Value
+	}
+	if err.Error() == "unexpected end of JSON input" {
+		return "it ends early: truncated"
+	}
+	return "unreadable"
+}
+
+func looksHTML(body []byte) bool {
+	s := strings.ToLower(strings.TrimSpace(string(body[:min(len(body), 512)])))
+	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") || strings.Contains(s, "<body")
+}
+
+// Patterns of things that must never appear in an error: JWT-shaped strings,
+// values of token and secret fields, and long opaque runs that might be
+// credentials.
+var (
+	jwtPattern    = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+	secretField   = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|password|secret|authorization)"?\s*[:=]\s*"?)[^",&\s}]*`)
+	opaquePattern = regexp.MustCompile(`[A-Za-z0-9+/_=-]{32,}`)
+	htmlTag       = regexp.MustCompile(`<[^>]*>`)
+)
+
+// excerptLength is short enough to keep errors readable and long enough to
+// recognise a gateway page or a proxy's message.
+const excerptLength = 80
+
+// Excerpt returns at most a short, redacted, single-line start of body for
+// an error message.
+func Excerpt(body []byte) string {
+	s := string(body[:min(len(body), 2048)])
+	s = jwtPattern.ReplaceAllString(s, "[REDACTED]")
+	s = secretField.ReplaceAllString(s, "${1}[REDACTED]")
+	s = opaquePattern.ReplaceAllString(s, "[REDACTED]")
+	if looksHTML(body) {
+		s = htmlTag.ReplaceAllString(s, " ")
+	}
+	return cleanText(s, excerptLength)
+}
+
+// cleanText collapses whitespace, drops control characters and cuts to n runes.
+func cleanText(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return ' '
+		}
+		if !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,168 @@
+package servicetitan
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// RefreshMargin is how long before expiry a cached token is replaced: a
+// token handed to Terraform must outlive the plan or apply step that uses it.
+const RefreshMargin = 60 * time.Second
+
+// refreshMargin is RefreshMargin, or a tenth of the lifetime for short-lived
+// tokens, so that a token is never considered stale the moment it arrives.
+func refreshMargin(lifetime time.Duration) time.Duration {
+	return min(RefreshMargin, lifetime/10)
+}
+
+// TokenSource caches one token and shares one in-flight request among all
+// concurrent callers (like oauth2's ReuseTokenSource, with single-flight).
+// ServiceTitan throttles new-token requests and asks clients to cache, so a
+// configuration with many data sources must cost one request.
+type TokenSource struct {
+	fetch func(context.Context) (*Token, error)
+	now   func() time.Time
+	hold  time.Duration
+
+	mu       sync.Mutex
+	token    *Token
+	failure  error
+	failedAt time.Time
+	flight   *flight
+}
+
+type flight struct {
+	done    chan struct{}
+	token   *Token
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+// NewTokenSource wraps fetch with a cache. Failures are remembered for hold,
+// so that callers arriving after a rejected or throttled request are told the
+// same thing instead of asking again.
+func NewTokenSource(fetch func(context.Context) (*Token, error), now func() time.Time, hold time.Duration) *TokenSource {
+	if now == nil {
+		now = time.Now
+	}
+	return &TokenSource{fetch: fetch, now: now, hold: hold}
+}
+
+// Token returns the cached token while more than the refresh margin of its
+// life remains, and otherwise requests one, sharing the request with every
+// caller that arrives while it is in flight. A caller whose context ends
+// stops waiting at once; the request itself is abandoned only when no caller
+// is left waiting for it.
+func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
+	s.mu.Lock()
+	now := s.now()
+	if t := s.token; t != nil && t.Expiry.Sub(now) > refreshMargin(t.ExpiresIn) {
+		s.mu.Unlock()
+		return t, nil
+	}
+	if s.failure != nil && now.Sub(s.failedAt) < s.hold {
+		err := s.failure
+		s.mu.Unlock()
+		return nil, err
+	}
+	f := s.flight
+	if f == nil {
+		// The request must not die with the first caller's context: others
+		// may be waiting on it. It is cancelled when the last waiter leaves.
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &flight{done: make(chan struct{}), cancel: cancel}
+		s.flight = f
+		go s.run(fctx, f)
+	}
+	f.waiters++
+	s.mu.Unlock()
+
+	select {
+	case <-f.done:
+		return f.token, f.err
+	case <-ctx.Done():
+		s.mu.Lock()
+		f.waiters--
+		if f.waiters == 0 {
+			f.cancel()
+			if s.flight == f {
+				s.flight = nil
+			}
+		}
+		s.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
+
+func (s *TokenSource) run(ctx context.Context, f *flight) {
+	tok, err := s.fetch(ctx)
+	s.mu.Lock()
+	switch {
+	case err == nil:
+		s.token, s.failure = tok, nil
+	case !errors.Is(err, context.Canceled) && ctx.Err() == nil:
+		s.failure, s.failedAt = err, s.now()
+	}
+	if s.flight == f {
+		s.flight = nil
+	}
+	f.token, f.err = tok, err
+	s.mu.Unlock()
+	f.cancel()
+	close(f.done)
+}
+
+// fetchToken is the uncached request with the secret scrubbed from errors.
+func (c *Connection) fetchToken(ctx context.Context) (*Token, error) {
+	tok, err := c.requestToken(ctx)
+	if err != nil {
+		return nil, redactError(err, c.clientSecret)
+	}
+	return tok, nil
+}
+
+// AuthToken returns a valid token for this connection, from its cache when
+// one is fresh (get_auth_token). Every caller sharing the connection shares
+// the cache.
+func (c *Connection) AuthToken(ctx context.Context) (*Token, error) {
+	if err := c.tokenCredentials(); err != nil {
+		return nil, err
+	}
+	return c.tokens.Token(ctx)
+}
+
+// Header names ServiceTitan requires on every API call.
+const (
+	HeaderAuthorization = "Authorization"
+	HeaderAppKey        = "ST-App-Key"
+)
+
+// AuthHeaders returns the headers for an API call (get_auth_headers):
+// Authorization with the Bearer prefix, and ST-App-Key.
+func (c *Connection) AuthHeaders(ctx context.Context) (map[string]string, error) {
+	if err := c.missing(SettingAppKey); err != nil {
+		if cerr := c.tokenCredentials(); cerr != nil {
+			var a, b *MissingSettingError
+			if errors.As(err, &a) && errors.As(cerr, &b) {
+				return nil, &MissingSettingError{Settings: append(b.Settings, a.Settings...), ConfigFile: c.configFile}
+			}
+		}
+		return nil, err
+	}
+	tok, err := c.AuthToken(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.Headers(tok), nil
+}
+
+// Headers builds the API call headers from a token already in hand.
+func (c *Connection) Headers(tok *Token) map[string]string {
+	return map[string]string{
+		HeaderAuthorization: tok.AuthorizationHeader(),
+		HeaderAppKey:        c.appKey,
+	}
+}
