@@ -92,7 +92,8 @@ func ParseConfigFile(data []byte) (map[string]string, []string, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			line, col := lineColumn(data, syn.Offset)
+			// Offset is just past the offending byte; point at the byte itself.
+			line, col := lineColumn(data, syn.Offset-1)
 			return nil, nil, &ConfigFileError{Line: line, Column: col, Reason: syn.Error()}
 		}
 		var typ *json.UnmarshalTypeError

@@ -83,7 +83,10 @@ func (e *TokenError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "ServiceTitan token request to %s failed", e.TokenURL)
 	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, ": HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
+		if text := http.StatusText(e.StatusCode); text != "" {
+			b.WriteString(" " + text)
+		}
 	}
 	if e.Code != "" {
 		fmt.Fprintf(&b, ": %s", e.Code)
@@ -295,7 +298,7 @@ func looksHTML(body []byte) bool {
 // values of token and secret fields, and long opaque runs that might be
 // credentials.
 var (
-	jwtPattern    = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`)
+	jwtPattern    = regexp.MustCompile(`[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 	secretField   = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|password|secret|authorization)"?\s*[:=]\s*"?)[^",&\s}]*`)
 	opaquePattern = regexp.MustCompile(`[A-Za-z0-9+/_=-]{32,}`)
 	htmlTag       = regexp.MustCompile(`<[^>]*>`)
@@ -309,7 +312,12 @@ const excerptLength = 80
 // an error message.
 func Excerpt(body []byte) string {
 	s := string(body[:min(len(body), 2048)])
-	s = jwtPattern.ReplaceAllString(s, "[REDACTED]")
+	s = jwtPattern.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) < 20 { // version numbers and host names, not tokens
+			return m
+		}
+		return "[REDACTED]"
+	})
 	s = secretField.ReplaceAllString(s, "${1}[REDACTED]")
 	s = opaquePattern.ReplaceAllString(s, "[REDACTED]")
 	if looksHTML(body) {

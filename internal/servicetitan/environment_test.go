@@ -1,0 +1,67 @@
+package servicetitan_test
+
+import (
+	"testing"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+func TestRootURLs(t *testing.T) {
+	for _, tc := range []struct {
+		env, auth, api string
+	}{
+		{"production", "https://auth.servicetitan.io", "https://api.servicetitan.io"},
+		{"integration", "https://auth-integration.servicetitan.io", "https://api-integration.servicetitan.io"},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			auth, err := servicetitan.AuthRootURL(tc.env)
+			if err != nil || auth != tc.auth {
+				t.Errorf("AuthRootURL(%q) = %q, %v; want %q", tc.env, auth, err, tc.auth)
+			}
+			api, err := servicetitan.APIRootURL(tc.env)
+			if err != nil || api != tc.api {
+				t.Errorf("APIRootURL(%q) = %q, %v; want %q", tc.env, api, err, tc.api)
+			}
+		})
+	}
+}
+
+func TestUnknownEnvironmentListsValidOnes(t *testing.T) {
+	for _, env := range []string{"Production", "staging", "", " integration"} {
+		for name, f := range map[string]func(string) (string, error){"auth": servicetitan.AuthRootURL, "api": servicetitan.APIRootURL} {
+			_, err := f(env)
+			if err == nil {
+				t.Fatalf("%s root of %q: no error", name, env)
+			}
+			wantContains(t, err.Error(), `"production"`, `"integration"`)
+		}
+	}
+}
+
+func TestAPIURL(t *testing.T) {
+	for _, tc := range []struct {
+		name, env, folder, tenant, endpoint, want, wantErr string
+	}{
+		{"documented example", "production", "jpm", "1234", "jobs", "https://api.servicetitan.io/jpm/v2/tenant/1234/jobs", ""},
+		{"integration", "integration", "crm", "42", "customers/7", "https://api-integration.servicetitan.io/crm/v2/tenant/42/customers/7", ""},
+		{"slashes trimmed", "production", "/jpm/", "1234", "/jobs", "https://api.servicetitan.io/jpm/v2/tenant/1234/jobs", ""},
+		{"bad environment", "prod", "jpm", "1234", "jobs", "", `valid environments are "production" and "integration"`},
+		{"tenant not digits", "production", "jpm", "12a4", "jobs", "", `invalid tenant_id "12a4": a tenant ID is digits only`},
+		{"folder with slash", "production", "jpm/v2", "1234", "jobs", "", `invalid folder "jpm/v2"`},
+		{"empty endpoint", "production", "jpm", "1234", "", "", "invalid endpoint"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := servicetitan.APIURL(tc.env, tc.folder, tc.tenant, tc.endpoint)
+			if tc.wantErr != "" {
+				if err == nil {
+					t.Fatalf("got %q, want error containing %q", got, tc.wantErr)
+				}
+				wantContains(t, err.Error(), tc.wantErr)
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,112 @@
+package servicetitan_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+const (
+	testClientID = "cid-core-test"
+	testSecret   = "s3cr3t-core-test-value"
+	testAppKey   = "ak-core-test"
+	testTenant   = "5555"
+)
+
+// standIn starts a stand-in ServiceTitan with one registered client.
+func standIn(t *testing.T, mod ...func(*fakeservicetitan.Config)) *fakeservicetitan.Server {
+	t.Helper()
+	cfg := fakeservicetitan.Config{
+		Clients: []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant}},
+		AppKey:  testAppKey,
+	}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	srv, err := fakeservicetitan.Start(cfg)
+	if err != nil {
+		t.Fatalf("starting stand-in: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// env builds a LookupEnv over a fixed map, so tests never read the real
+// environment of the machine running them.
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}
+}
+
+// fastOptions keeps retry waits short so fault tests run in milliseconds.
+func fastOptions(vars map[string]string) servicetitan.Options {
+	return servicetitan.Options{
+		LookupEnv:    env(vars),
+		RetryWaitMin: 10 * time.Millisecond,
+		RetryWaitMax: 50 * time.Millisecond,
+		UserAgent:    "core-test/1.0",
+	}
+}
+
+// connectTo returns a connection to srv with valid credentials.
+func connectTo(t *testing.T, srv *fakeservicetitan.Server, in servicetitan.Input, opts servicetitan.Options) *servicetitan.Connection {
+	t.Helper()
+	if in.AuthRootURL == "" {
+		in.AuthRootURL = srv.URL()
+	}
+	if in.APIRootURL == "" {
+		in.APIRootURL = srv.URL()
+	}
+	if in.ClientID == "" {
+		in.ClientID = testClientID
+	}
+	if in.ClientSecret == "" {
+		in.ClientSecret = testSecret
+	}
+	if in.AppKey == "" {
+		in.AppKey = testAppKey
+	}
+	if in.TenantID == "" {
+		in.TenantID = testTenant
+	}
+	conn, _, err := servicetitan.Connect(in, opts)
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	return conn
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// mustNotLeak fails when s holds the client secret or anything issued.
+func mustNotLeak(t *testing.T, s string, secrets ...string) {
+	t.Helper()
+	for _, sec := range append(secrets, testSecret) {
+		if sec != "" && strings.Contains(s, sec) {
+			t.Fatalf("message leaks a secret %q: %s", sec, s)
+		}
+	}
+}
+
+func wantContains(t *testing.T, got string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(got, p) {
+			t.Errorf("message %q\n  does not contain %q", got, p)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package servicetitan_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+func jwtWith(claims map[string]any) string {
+	h := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+	p, _ := json.Marshal(claims)
+	return h + "." + base64.RawURLEncoding.EncodeToString(p) + ".c2lnbmF0dXJl"
+}
+
+func TestParseTokenResponse(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	jwt := jwtWith(map[string]any{"iat": now.Unix(), "exp": now.Unix() + 600, "scope": []string{"tn.jpm.jobs:r", "tn.crm.customers:r"}})
+	for _, tc := range []struct {
+		name, body  string
+		status      int
+		wantLife    time.Duration
+		wantScopes  string
+		wantErrPart string
+	}{
+		{name: "ServiceTitan's answer", status: 200, body: `{"access_token":"` + jwt + `","expires_in":900,"token_type":"Bearer","scope":"tn.jpm.jobs:r tn.crm.customers:r"}`,
+			wantLife: 900 * time.Second, wantScopes: "tn.jpm.jobs:r tn.crm.customers:r"},
+		{name: "no expires_in uses the JWT", status: 200, body: `{"access_token":"` + jwt + `","token_type":"Bearer"}`,
+			wantLife: 600 * time.Second, wantScopes: "tn.jpm.jobs:r tn.crm.customers:r"},
+		{name: "no expires_in and opaque token uses 900s", status: 200, body: `{"access_token":"opaque","token_type":"bearer"}`,
+			wantLife: 900 * time.Second},
+		{name: "quoted expires_in", status: 200, body: `{"access_token":"opaque","expires_in":"120"}`, wantLife: 120 * time.Second},
+		{name: "oauth error", status: 400, body: `{"error":"invalid_client"}`, wantErrPart: "HTTP 400 Bad Request: invalid_client"},
+		{name: "error in a 200", status: 200, body: `{"error":"invalid_grant"}`, wantErrPart: "invalid_grant"},
+		{name: "wrong token type", status: 200, body: `{"access_token":"x","token_type":"mac"}`, wantErrPart: `unsupported token_type "mac"`},
+		{name: "empty body", status: 200, body: ``, wantErrPart: "empty"},
+		{name: "JSON array", status: 200, body: `[1]`, wantErrPart: "expected a JSON object"},
+		{name: "unexpected 500 text", status: 500, body: "upstream connect error", wantErrPart: `the body began "upstream connect error"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := servicetitan.ParseTokenResponse(tc.status, "application/json", []byte(tc.body), now)
+			if tc.wantErrPart != "" {
+				if err == nil {
+					t.Fatalf("no error for %s", tc.body)
+				}
+				wantContains(t, err.Error(), tc.wantErrPart)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.ExpiresIn != tc.wantLife || !tok.Expiry.Equal(now.Add(tc.wantLife)) || strings.Join(tok.Scopes, " ") != tc.wantScopes {
+				t.Errorf("got lifetime %s, expiry %s, scopes %q", tok.ExpiresIn, tok.Expiry, tok.Scopes)
+			}
+			if tok.AuthorizationHeader() != "Bearer "+tok.AccessToken {
+				t.Errorf("Authorization header %q lacks the Bearer prefix", tok.AuthorizationHeader())
+			}
+		})
+	}
+}
+
+// FuzzParseTokenResponse: whatever a server sends, parsing must not panic,
+// must return exactly one of token or error, and an error must never quote a
+// JWT-shaped value or run long.
+func FuzzParseTokenResponse(f *testing.F) {
+	f.Add(200, `{"access_token":"eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE4MDAwMDA2MDB9.c2ln","expires_in":900,"token_type":"Bearer","scope":"tn.jpm.jobs:r"}`)
+	f.Add(200, `{"access_token":"eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE4MDAwMDA2MDB9.c2ln"}`)
+	f.Add(400, `{"error":"invalid_client","error_description":"bad"}`)
+	f.Add(200, `<html><body>502 Bad Gateway</body></html>`)
+	f.Add(200, `{"access_token":"eyJhbGciOiJIUzI1NiJ9.eyJle`)
+	f.Add(200, `{"token_type":"Bearer","expires_in":900}`)
+	f.Add(429, ``)
+	f.Add(200, `{"access_token":"x","expires_in":-5}`)
+	f.Add(200, `{"access_token":"x","expires_in":1e308}`)
+	f.Add(503, "\x00\xff\xfe")
+	f.Fuzz(func(t *testing.T, status int, body string) {
+		tok, err := servicetitan.ParseTokenResponse(status, "", []byte(body), time.Unix(1_800_000_000, 0))
+		if (tok == nil) == (err == nil) {
+			t.Fatalf("token %v and error %v", tok, err)
+		}
+		if err != nil {
+			msg := err.Error()
+			if !utf8.ValidString(msg) || len(msg) > 600 {
+				t.Fatalf("error not short valid text (%d bytes): %q", len(msg), msg)
+			}
+			for _, part := range strings.FieldsFunc(body, func(r rune) bool { return !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.", r) }) {
+				if strings.Count(part, ".") == 2 && len(part) >= 20 && !strings.HasPrefix(part, ".") && !strings.HasSuffix(part, ".") && !strings.Contains(part, "..") && strings.Contains(msg, part) {
+					t.Fatalf("error quotes a JWT-shaped value: %q", msg)
+				}
+			}
+			return
+		}
+		if tok.AccessToken == "" || tok.ExpiresIn <= 0 || tok.TokenType != "Bearer" {
+			t.Fatalf("unusable token accepted: %v", tok)
+		}
+	})
+}
+
+// FuzzParseConfigFile: any file content yields values or an error, never a
+// panic, and an error never quotes a value from the file.
+func FuzzParseConfigFile(f *testing.F) {
+	f.Add(`{"SERVICETITAN_CLIENT_ID":"c","SERVICETITAN_TENANT_ID":"1234","SERVICETITAN_API_ENVIRONMENT":"integration"}`)
+	f.Add("\xef\xbb\xbf{\"SERVICETITAN_APP_KEY\":\"k\"}")
+	f.Add(`{"SERVICETITAN_TENANT_ID":1234}`)
+	f.Add(`{"SERVICETITAN_FOO":"bar"}`)
+	f.Add("{\n\"SERVICETITAN_CLIENT_SECRET\": \"hunter2-secret\"\n,,}")
+	f.Add(`null`)
+	f.Add(`[]`)
+	f.Add(``)
+	f.Fuzz(func(t *testing.T, data string) {
+		values, warnings, err := servicetitan.ParseConfigFile([]byte(data))
+		if err != nil {
+			if values != nil || warnings != nil {
+				t.Fatal("values returned with an error")
+			}
+			msg := err.Error()
+			// A value long enough to be a credential must not be echoed.
+			var raw map[string]any
+			if json.Unmarshal([]byte(data), &raw) == nil {
+				for _, v := range raw {
+					if s, ok := v.(string); ok && len(s) >= 8 && strings.Contains(msg, s) {
+						t.Fatalf("error quotes a value from the file: %q", msg)
+					}
+				}
+			}
+			return
+		}
+		for k := range values {
+			if !strings.HasPrefix(k, "SERVICETITAN_") {
+				t.Fatalf("unexpected key %q accepted", k)
+			}
+		}
+	})
+}
