@@ -87,7 +87,9 @@ func FuzzParseTokenResponse(f *testing.F) {
 			if !utf8.ValidString(msg) || len(msg) > 600 {
 				t.Fatalf("error not short valid text (%d bytes): %q", len(msg), msg)
 			}
-			for _, part := range strings.FieldsFunc(body, func(r rune) bool { return !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.", r) }) {
+			for _, part := range strings.FieldsFunc(body, func(r rune) bool {
+				return !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.", r)
+			}) {
 				if strings.Count(part, ".") == 2 && len(part) >= 20 && !strings.HasPrefix(part, ".") && !strings.HasSuffix(part, ".") && !strings.Contains(part, "..") && strings.Contains(msg, part) {
 					t.Fatalf("error quotes a JWT-shaped value: %q", msg)
 				}
