@@ -1,0 +1,39 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+func TestAPIURLFunction(t *testing.T) {
+	clearServiceTitanEnv(t)
+	unitTest(t, nil,
+		resource.TestStep{
+			Config: `
+output "jobs" {
+  value = provider::servicetitan::api_url("production", "jpm", "1234", "jobs")
+}
+output "numeric_tenant" {
+  value = provider::servicetitan::api_url("integration", "crm", 42, "customers/7")
+}
+`,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckOutput("jobs", "https://api.servicetitan.io/jpm/v2/tenant/1234/jobs"),
+				resource.TestCheckOutput("numeric_tenant", "https://api-integration.servicetitan.io/crm/v2/tenant/42/customers/7"),
+			),
+		},
+		resource.TestStep{
+			Config:      `output "bad" { value = provider::servicetitan::api_url("prod", "jpm", "1234", "jobs") }`,
+			ExpectError: errorText(`unknown ServiceTitan environment "prod": valid environments are "production" and "integration"`),
+		},
+		resource.TestStep{
+			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm", "12ab", "jobs") }`,
+			ExpectError: errorText(`invalid tenant_id "12ab": a tenant ID is digits only`),
+		},
+		resource.TestStep{
+			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm/v2", "1234", "jobs") }`,
+			ExpectError: errorText(`invalid folder "jpm/v2"`),
+		},
+	)
+}

@@ -1,0 +1,66 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
+
+func TestEndpointsDataSource(t *testing.T) {
+	clearServiceTitanEnv(t)
+	// No credentials and an unroutable override: the data source must not
+	// need either, since it makes no request.
+	unitTest(t, nil, resource.TestStep{
+		Config: `
+provider "servicetitan" {
+  environment = "integration"
+}
+
+data "servicetitan_endpoints" "provider_env" {}
+
+data "servicetitan_endpoints" "production" {
+  environment = "production"
+}
+`,
+		Check: resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.provider_env", "environment", "integration"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.provider_env", "auth_root_url", "https://auth-integration.servicetitan.io"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.provider_env", "api_root_url", "https://api-integration.servicetitan.io"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.provider_env", "token_url", "https://auth-integration.servicetitan.io/connect/token"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.production", "environment", "production"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.production", "auth_root_url", "https://auth.servicetitan.io"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.production", "api_root_url", "https://api.servicetitan.io"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.production", "token_url", "https://auth.servicetitan.io/connect/token"),
+		),
+	})
+}
+
+func TestEndpointsDataSourceFollowsOverrides(t *testing.T) {
+	clearServiceTitanEnv(t)
+	t.Setenv("SERVICETITAN_AUTH_ROOT_URL", "http://127.0.0.1:9")
+	unitTest(t, nil, resource.TestStep{
+		Config: `
+provider "servicetitan" {}
+data "servicetitan_endpoints" "e" {}
+`,
+		Check: resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.e", "environment", "production"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.e", "token_url", "http://127.0.0.1:9/connect/token"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.e", "api_root_url", "https://api.servicetitan.io"),
+		),
+	})
+}
+
+func TestEndpointsDataSourceRejectsUnknownEnvironment(t *testing.T) {
+	clearServiceTitanEnv(t)
+	unitTest(t, nil, resource.TestStep{
+		Config: `
+provider "servicetitan" {}
+data "servicetitan_endpoints" "e" {
+  environment = "staging"
+}
+`,
+		ExpectError: regexp.MustCompile(`(?s)value must be one of:.*"production".*"integration"`),
+	})
+}
