@@ -39,11 +39,17 @@ type ServiceTitanProvider struct {
 	version string
 	// options lets tests shorten retry waits; production leaves it zero.
 	options servicetitan.Options
+	// tokens outlives Configure: Terraform may configure the same provider
+	// more than once in one process (debug and test servers are reused
+	// across phases), and that must not cost another token request.
+	tokens *servicetitan.TokenCache
 }
 
 // New returns a constructor for the provider, as providerserver expects.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &ServiceTitanProvider{version: version} }
+	return func() provider.Provider {
+		return &ServiceTitanProvider{version: version, tokens: servicetitan.NewTokenCache()}
+	}
 }
 
 type providerModel struct {
@@ -158,7 +164,14 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 
 	opts := p.options
 	opts.UserAgent = fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/%s", p.version, req.TerraformVersion)
-	opts.Log = func(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }
+	opts.Cache = p.tokens
+	observe := p.options.Log
+	opts.Log = func(ctx context.Context, msg string, fields map[string]any) {
+		tflog.Debug(ctx, msg, fields)
+		if observe != nil {
+			observe(ctx, msg, fields)
+		}
+	}
 	conn, warnings, err := servicetitan.Connect(m.input(), opts)
 	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Ignored key in ServiceTitan config file", w)

@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,22 +75,51 @@ func standIn(t *testing.T, mod ...func(*fakeservicetitan.Config)) *fakeserviceti
 	return srv
 }
 
-// instances counts provider processes (factory calls) in a test, so token
-// requests can be compared with them: the contract is one request per
-// provider configuration per process.
-type instances struct{ n atomic.Int64 }
+// instances counts provider processes (factory calls) in a test and the
+// token requests each made, so requests can be compared with processes: the
+// contract is one request per provider configuration per process.
+type instances struct {
+	n        atomic.Int64
+	mu       sync.Mutex
+	requests map[int64]int
+}
+
+func (i *instances) observe(id int64) func(context.Context, string, map[string]any) {
+	return func(_ context.Context, msg string, _ map[string]any) {
+		if msg != "requesting ServiceTitan token" {
+			return
+		}
+		i.mu.Lock()
+		defer i.mu.Unlock()
+		if i.requests == nil {
+			i.requests = map[int64]int{}
+		}
+		i.requests[id]++
+	}
+}
+
+// perProcess returns the number of token requests of each process that made any.
+func (i *instances) perProcess() map[int64]int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	out := map[int64]int{}
+	for k, v := range i.requests {
+		out[k] = v
+	}
+	return out
+}
 
 // factories serves this provider in-process, with short retry waits, and
 // the echo provider for observing ephemeral values.
 func factories(inst *instances) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"servicetitan": func() (tfprotov6.ProviderServer, error) {
-			if inst != nil {
-				inst.n.Add(1)
-			}
-			p := &ServiceTitanProvider{version: "test", options: servicetitan.Options{
+			p := &ServiceTitanProvider{version: "test", tokens: servicetitan.NewTokenCache(), options: servicetitan.Options{
 				RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond,
 			}}
+			if inst != nil {
+				p.options.Log = inst.observe(inst.n.Add(1))
+			}
 			return providerserver.NewProtocol6WithError(p)()
 		},
 		"echo": echoprovider.NewProviderServer(),

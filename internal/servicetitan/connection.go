@@ -48,6 +48,11 @@ type Options struct {
 	FailureHold time.Duration
 	// Log receives debug events. Nothing secret is ever passed to it.
 	Log func(ctx context.Context, msg string, fields map[string]any)
+	// Cache, when set, lets connections with the same credentials share one
+	// token source. A program that may resolve the same configuration more
+	// than once (a Terraform provider re-configured in one process) keeps one
+	// Cache so that doing so never costs a second token request.
+	Cache *TokenCache
 }
 
 func (o Options) withDefaults() Options {
@@ -191,7 +196,12 @@ func Connect(in Input, opts Options) (*Connection, []string, error) {
 	if len(errs) > 0 {
 		return nil, warnings, errors.Join(errs...)
 	}
-	c.tokens = NewTokenSource(c.fetchToken, opts.Now, opts.FailureHold)
+	newSource := func() *TokenSource { return NewTokenSource(c.fetchToken, opts.Now, opts.FailureHold) }
+	if opts.Cache != nil {
+		c.tokens = opts.Cache.source(c.cacheKey(), newSource)
+	} else {
+		c.tokens = newSource()
+	}
 	return c, warnings, nil
 }
 

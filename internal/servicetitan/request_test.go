@@ -437,3 +437,24 @@ func TestRequestAuthTokenDoesNotCache(t *testing.T) {
 		t.Errorf("requests %d, want 2", srv.TokenRequests())
 	}
 }
+
+func TestTokenCacheSharesAcrossIdenticalConnections(t *testing.T) {
+	srv := standIn(t)
+	cache := servicetitan.NewTokenCache()
+	opts := fastOptions(nil)
+	opts.Cache = cache
+	a := connectTo(t, srv, servicetitan.Input{}, opts)
+	b := connectTo(t, srv, servicetitan.Input{}, opts)                                   // same settings: shares a's token
+	c := connectTo(t, srv, servicetitan.Input{ClientSecret: "other-secret-value"}, opts) // other credentials: its own
+	for _, conn := range []*servicetitan.Connection{a, b, a, b} {
+		if _, err := conn.AuthToken(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("identical connections sharing a cache made %d requests, want 1", n)
+	}
+	if _, err := c.AuthToken(t.Context()); err == nil || srv.TokenRequests() != 2 {
+		t.Errorf("a connection with other credentials was served a shared token (requests %d, err %v)", srv.TokenRequests(), err)
+	}
+}

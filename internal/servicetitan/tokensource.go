@@ -2,7 +2,9 @@ package servicetitan
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -113,6 +115,43 @@ func (s *TokenSource) run(ctx context.Context, f *flight) {
 	s.mu.Unlock()
 	f.cancel()
 	close(f.done)
+}
+
+// TokenCache holds token sources keyed by everything that decides which
+// token ServiceTitan issues, so connections resolved from the same settings
+// share one token. The key is a hash: the secret is never kept as a map key.
+type TokenCache struct {
+	mu      sync.Mutex
+	sources map[[sha256.Size]byte]*TokenSource
+}
+
+// NewTokenCache returns an empty cache.
+func NewTokenCache() *TokenCache {
+	return &TokenCache{sources: map[[sha256.Size]byte]*TokenSource{}}
+}
+
+func (tc *TokenCache) source(key [sha256.Size]byte, create func() *TokenSource) *TokenSource {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if s, ok := tc.sources[key]; ok {
+		return s
+	}
+	s := create()
+	tc.sources[key] = s
+	return s
+}
+
+// cacheKey covers what the token depends on: where it is requested and
+// with which credentials (and tenant, for Enterprise Hub apps).
+func (c *Connection) cacheKey() [sha256.Size]byte {
+	h := sha256.New()
+	for _, part := range []string{c.TokenURL(), c.clientID, c.clientSecret, strconv.FormatBool(c.enterpriseHub), c.tenantID} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	var key [sha256.Size]byte
+	copy(key[:], h.Sum(nil))
+	return key
 }
 
 // fetchToken is the uncached request with the secret scrubbed from errors.
