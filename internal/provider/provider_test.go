@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
@@ -210,4 +211,225 @@ func errorText(text string) *regexp.Regexp {
 		words[i] = regexp.QuoteMeta(w)
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(words, `\s+`))
+}
+
+func TestPrecedenceAttributeThenConfigFileThenEnvironment(t *testing.T) {
+	srv := standIn(t, func(c *fakeservicetitan.Config) {
+		c.Clients = []fakeservicetitan.Client{
+			{ID: "attr-client", Secret: accSecret, Tenant: accTenant},
+			{ID: "file-client", Secret: accSecret, Tenant: accTenant},
+			{ID: "env-client", Secret: accSecret, Tenant: accTenant},
+		}
+	})
+	for k, v := range map[string]string{
+		"SERVICETITAN_CLIENT_ID": "env-client", "SERVICETITAN_TENANT_ID": "3003", "SERVICETITAN_APP_ID": "env-app",
+		"SERVICETITAN_CLIENT_SECRET": accSecret, "SERVICETITAN_APP_KEY": accAppKey,
+		"SERVICETITAN_AUTH_ROOT_URL": srv.URL(), "SERVICETITAN_API_ROOT_URL": srv.URL(),
+	} {
+		t.Setenv(k, v)
+	}
+	withClientInFile := writeConfigFile(t, `{"SERVICETITAN_CLIENT_ID": "file-client", "SERVICETITAN_TENANT_ID": "2002"}`)
+	withoutClientInFile := writeConfigFile(t, `{"SERVICETITAN_TENANT_ID": "2002"}`)
+
+	sawClient := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := srv.LastTokenRequest().ClientID; got != want {
+				return fmt.Errorf("the stand-in received client_id %q, want %q", got, want)
+			}
+			return nil
+		}
+	}
+	const ds = "data.servicetitan_auth_token.t"
+	unitTest(t, nil,
+		resource.TestStep{ // all three sources set client_id: the attribute wins
+			Config: fmt.Sprintf(`
+provider "servicetitan" {
+  client_id   = "attr-client"
+  tenant_id   = "1001"
+  config_file = %q
+}
+data "servicetitan_auth_token" "t" {}
+`, withClientInFile),
+			Check: resource.ComposeAggregateTestCheckFunc(sawClient("attr-client"),
+				resource.TestCheckResourceAttr(ds, "tenant_id", "1001"),
+				resource.TestCheckResourceAttr(ds, "app_id", "env-app")),
+		},
+		resource.TestStep{ // file and environment: the file wins
+			Config: fmt.Sprintf(`
+provider "servicetitan" {
+  config_file = %q
+}
+data "servicetitan_auth_token" "t" {}
+`, withClientInFile),
+			Check: resource.ComposeAggregateTestCheckFunc(sawClient("file-client"),
+				resource.TestCheckResourceAttr(ds, "tenant_id", "2002")),
+		},
+		resource.TestStep{ // only the environment sets client_id
+			Config: fmt.Sprintf(`
+provider "servicetitan" {
+  config_file = %q
+}
+data "servicetitan_auth_token" "t" {}
+`, withoutClientInFile),
+			Check: resource.ComposeAggregateTestCheckFunc(sawClient("env-client"),
+				resource.TestCheckResourceAttr(ds, "tenant_id", "2002")),
+		},
+	)
+}
+
+func TestServicepytanConfigFileConfiguresTheProvider(t *testing.T) {
+	srv := standIn(t)
+	file := writeConfigFile(t, fmt.Sprintf(`{
+  "SERVICETITAN_APP_KEY": %q,
+  "SERVICETITAN_TENANT_ID": %q,
+  "SERVICETITAN_CLIENT_ID": %q,
+  "SERVICETITAN_CLIENT_SECRET": %q,
+  "SERVICETITAN_APP_ID": "file-app",
+  "SERVICETITAN_TIMEZONE": "Europe/London",
+  "SERVICETITAN_API_ENVIRONMENT": "integration"
+}`, accAppKey, accTenant, accClientID, accSecret))
+	t.Setenv("SERVICETITAN_CONFIG_FILE", file)
+	unitTest(t, nil, resource.TestStep{
+		Config: fmt.Sprintf(`
+provider "servicetitan" {
+  auth_root_url = %q
+  api_root_url  = %q
+}
+data "servicetitan_auth_token" "t" {}
+data "servicetitan_endpoints" "e" {}
+`, srv.URL(), srv.URL()),
+		Check: resource.ComposeAggregateTestCheckFunc(
+			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "app_id", "file-app"),
+			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "environment", "integration"),
+			resource.TestCheckResourceAttr("data.servicetitan_endpoints.e", "environment", "integration"),
+		),
+	})
+}
+
+func TestValidationErrors(t *testing.T) {
+	srv := standIn(t)
+	notJSON := writeConfigFile(t, "{\n  \"SERVICETITAN_TENANT_ID\": \"1\",\n  oops\n}")
+	numberValue := writeConfigFile(t, `{"SERVICETITAN_TENANT_ID": 1234}`)
+	for _, tc := range []struct {
+		name   string
+		config string
+		env    map[string]string
+		want   string
+	}{
+		{"environment", `environment = "Production"`, nil, `The value "Production" of attribute "environment" is not allowed: valid environments are "production" and "integration"`},
+		{"environment from env var", ``, map[string]string{"SERVICETITAN_API_ENVIRONMENT": "staging"},
+			`invalid environment "staging" (from environment variable SERVICETITAN_API_ENVIRONMENT): valid environments are "production" and "integration"`},
+		{"timezone", `timezone = "Mars/Olympus_Mons"`, nil, `attribute "timezone" is not allowed: not a known IANA time zone`},
+		{"tenant id", `tenant_id = "12ab"`, nil, `attribute "tenant_id" is not allowed: a tenant ID is digits only`},
+		{"tenant id from env var", ``, map[string]string{"SERVICETITAN_TENANT_ID": "12ab"}, `invalid tenant_id "12ab" (from environment variable SERVICETITAN_TENANT_ID)`},
+		{"auth root url over http", `auth_root_url = "http://auth.example.com"`, nil, `must use https; plain http is allowed only for a loopback host`},
+		{"api root url relative", `api_root_url = "api.example.com"`, nil, `attribute "api_root_url" is not allowed: must be an absolute URL`},
+		{"request timeout", `request_timeout = "30"`, nil, `attribute "request_timeout" is not allowed: must be a positive duration`},
+		{"max retries", `max_retries = 99`, nil, `max_retries value must be between 0 and 10`},
+		{"enterprise hub from env var", ``, map[string]string{"SERVICETITAN_ENTERPRISE_HUB": "sure"}, `invalid enterprise_hub "sure" (from environment variable SERVICETITAN_ENTERPRISE_HUB): must be "true" or "false"`},
+		{"config file missing", `config_file = "/nonexistent/servicetitan.json"`, nil, `config file "/nonexistent/servicetitan.json" (from attribute "config_file"): the file does not exist`},
+		{"config file not JSON", fmt.Sprintf(`config_file = %q`, notJSON), nil, `is not valid JSON: line 3, column 3`},
+		{"config file value not a string", fmt.Sprintf(`config_file = %q`, numberValue), nil, `key "SERVICETITAN_TENANT_ID" must be a JSON string, not a number`},
+		{"missing client secret", `client_id = "someone"`, nil,
+			`client_secret is not set: set the attribute "client_secret", the environment variable SERVICETITAN_CLIENT_SECRET, or the key "SERVICETITAN_CLIENT_SECRET" in a config file`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			t.Setenv("SERVICETITAN_AUTH_ROOT_URL", srv.URL())
+			if !strings.Contains(tc.name, "secret") {
+				t.Setenv("SERVICETITAN_CLIENT_ID", accClientID)
+				t.Setenv("SERVICETITAN_CLIENT_SECRET", accSecret)
+				t.Setenv("SERVICETITAN_APP_KEY", accAppKey)
+			}
+			unitTest(t, nil, resource.TestStep{
+				Config:      "provider \"servicetitan\" {\n  " + tc.config + "\n}\ndata \"servicetitan_auth_token\" \"t\" {}\n",
+				ExpectError: errorText(tc.want),
+			})
+		})
+	}
+}
+
+func TestUnknownConfigKeyIsAWarning(t *testing.T) {
+	srv := standIn(t)
+	file := writeConfigFile(t, `{"SERVICETITAN_CLIENT_ID": "`+accClientID+`", "SERVICETITAN_REGION": "eu"}`)
+	unitTest(t, nil, resource.TestStep{
+		Config: fmt.Sprintf(`
+provider "servicetitan" {
+  config_file   = %q
+  auth_root_url = %q
+  client_secret = %q
+  app_key       = %q
+}
+data "servicetitan_auth_token" "t" {}
+`, file, srv.URL(), accSecret, accAppKey),
+		Check: resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "token_type", "Bearer"),
+	})
+}
+
+func TestUnknownProviderValuesDoNotCrash(t *testing.T) {
+	srv := standIn(t)
+	t.Setenv("SERVICETITAN_CLIENT_SECRET", accSecret)
+	t.Setenv("SERVICETITAN_APP_KEY", accAppKey)
+	config := fmt.Sprintf(`
+resource "terraform_data" "client" {
+  input = %q
+}
+provider "servicetitan" {
+  auth_root_url = %q
+  client_id     = terraform_data.client.output
+}
+data "servicetitan_endpoints" "e" {
+  environment = "integration"
+}
+output "api" {
+  value = provider::servicetitan::api_url("integration", "jpm", 1, "jobs")
+}
+`, accClientID, srv.URL())
+	unitTest(t, nil,
+		// Functions and an endpoints lookup with its own environment work
+		// while the provider's client_id is still unknown.
+		resource.TestStep{
+			Config: config,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("data.servicetitan_endpoints.e", "api_root_url", "https://api-integration.servicetitan.io"),
+				resource.TestCheckOutput("api", "https://api-integration.servicetitan.io/jpm/v2/tenant/1/jobs"),
+			),
+		},
+		// A token, though, needs the value: the error says which attribute.
+		resource.TestStep{
+			Config: strings.Replace(config, `input = "`+accClientID+`"`, `input = "other-client"`, 1) + `data "servicetitan_auth_token" "t" {}` + "\n",
+			ExpectError: errorText(`the provider attribute(s) client_id depend on values that are known only after apply`),
+		},
+	)
+}
+
+func TestInvalidClientIsReportedWithoutTheSecret(t *testing.T) {
+	srv := standIn(t)
+	const wrong = "wrong-secret-0123456789abcdef"
+	run := newCLIRun(t, fmt.Sprintf(`
+provider "servicetitan" {
+  auth_root_url = %q
+  client_id     = %q
+  client_secret = %q
+  app_key       = %q
+}
+data "servicetitan_auth_token" "t" {}
+`, srv.URL(), accClientID, wrong, accAppKey))
+	out, err := run.run("plan")
+	if err == nil {
+		t.Fatalf("plan succeeded with a wrong secret:\n%s", out)
+	}
+	for _, want := range []string{"Cannot get a ServiceTitan token", "HTTP 400", "invalid_client", "Check client_id and client_secret", srv.URL() + "/connect/token"} {
+		if !errorText(want).MatchString(out) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, wrong) || strings.Contains(out, accSecret) {
+		t.Errorf("output holds the secret:\n%s", out)
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("invalid_client was asked %d times, want once (it is never retried)", n)
+	}
 }
