@@ -399,7 +399,7 @@ output "api" {
 		},
 		// A token, though, needs the value: the error says which attribute.
 		resource.TestStep{
-			Config: strings.Replace(config, `input = "`+accClientID+`"`, `input = "other-client"`, 1) + `data "servicetitan_auth_token" "t" {}` + "\n",
+			Config:      strings.Replace(config, `input = "`+accClientID+`"`, `input = "other-client"`, 1) + `data "servicetitan_auth_token" "t" {}` + "\n",
 			ExpectError: errorText(`the provider attribute(s) client_id depend on values that are known only after apply`),
 		},
 	)
