@@ -45,7 +45,27 @@ func TestMain(m *testing.M) {
 	}
 	// The CLI phones home for update checks unless told not to.
 	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
-	os.Exit(m.Run())
+	// An empty CLI configuration of the tests' own: the user's (provider
+	// mirrors, plugin caches, credentials) must not change what is tested,
+	// and a TF_CLI_CONFIG_FILE naming a missing file makes the CLI print a
+	// warning where the test framework reads the version.
+	dir, err := os.MkdirTemp("", "servicetitan-acc-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	rc := filepath.Join(dir, "empty.tfrc")
+	if err := os.WriteFile(rc, nil, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	_ = os.Setenv("TF_CLI_CONFIG_FILE", rc)
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
 }
 
 // clearServiceTitanEnv makes sure a developer's own SERVICETITAN_* variables
