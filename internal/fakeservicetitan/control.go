@@ -1,0 +1,163 @@
+package fakeservicetitan
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+const controlPrefix = "/_stand-in/"
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/connect/token", s.handleToken)
+	mux.HandleFunc("/jpm/v2/tenant/{tenant}/jobs", s.handleJobs)
+	mux.HandleFunc(controlPrefix+"stats", s.handleStats)
+	mux.HandleFunc(controlPrefix+"reset", s.handleReset)
+	mux.HandleFunc(controlPrefix+"faults", s.handleFaults)
+	mux.HandleFunc(controlPrefix+"latency", s.handleLatency)
+	mux.HandleFunc(controlPrefix, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, apiError{"unknown control endpoint"})
+	})
+	mux.HandleFunc("/", s.handleNotFound)
+	if s.cfg.Logger != nil {
+		return logRequests(s.cfg.Logger, mux)
+	}
+	return mux
+}
+
+// Stats is the body of GET /_stand-in/stats.
+type Stats struct {
+	TokenRequests int   `json:"token_requests"`
+	APIRequests   int   `json:"api_requests"`
+	TokensIssued  int   `json:"tokens_issued"`
+	PendingFaults int   `json:"pending_faults"`
+	LatencyMS     int64 `json:"latency_ms"`
+}
+
+// Stats returns all counters at one instant, which separate getters cannot.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{
+		TokenRequests: s.tokenRequests,
+		APIRequests:   s.apiRequests,
+		TokensIssued:  s.tokensIssued,
+		PendingFaults: len(s.faults),
+		LatencyMS:     s.latency.Milliseconds(),
+	}
+}
+
+// FaultJSON is the wire form of a Fault in POST /_stand-in/faults. Preset
+// ("html", "truncated_json" or "missing_access_token") selects one of the
+// ready-made bodies so scripts need not carry copies of them.
+type FaultJSON struct {
+	Status      int               `json:"status,omitempty"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	Body        string            `json:"body,omitempty"`
+	ContentType string            `json:"content_type,omitempty"`
+	DelayMS     int64             `json:"delay_ms,omitempty"`
+	Hang        bool              `json:"hang,omitempty"`
+	Preset      string            `json:"preset,omitempty"`
+}
+
+// Fault validates f and converts it.
+func (f FaultJSON) Fault() (Fault, error) {
+	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
+		return Fault{}, fmt.Errorf("status %d: want 0 (no override) or 200-599", f.Status)
+	}
+	if f.DelayMS < 0 {
+		return Fault{}, fmt.Errorf("delay_ms %d is negative", f.DelayMS)
+	}
+	out := Fault{
+		Status:      f.Status,
+		Headers:     f.Headers,
+		Body:        f.Body,
+		ContentType: f.ContentType,
+		Delay:       time.Duration(f.DelayMS) * time.Millisecond,
+		Hang:        f.Hang,
+	}
+	if f.Preset != "" {
+		if f.Body != "" {
+			return Fault{}, fmt.Errorf("preset %q and body are mutually exclusive", f.Preset)
+		}
+		switch f.Preset {
+		case "html":
+			out.Body = HTMLBody
+			if out.ContentType == "" {
+				out.ContentType = "text/html"
+			}
+		case "truncated_json":
+			out.Body = TruncatedJSON()
+		case "missing_access_token":
+			out.Body = MissingAccessTokenBody
+		default:
+			return Fault{}, fmt.Errorf("unknown preset %q: want html, truncated_json or missing_access_token", f.Preset)
+		}
+	}
+	return out, nil
+}
+
+func allowOnly(w http.ResponseWriter, r *http.Request, method string) bool {
+	if r.Method == method {
+		return true
+	}
+	w.Header().Set("Allow", method)
+	writeJSON(w, http.StatusMethodNotAllowed, apiError{"use " + method})
+	return false
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	if allowOnly(w, r, http.MethodGet) {
+		writeJSON(w, http.StatusOK, s.Stats())
+	}
+}
+
+func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
+	if allowOnly(w, r, http.MethodPost) {
+		s.Reset()
+		writeJSON(w, http.StatusOK, s.Stats())
+	}
+}
+
+func (s *Server) handleFaults(w http.ResponseWriter, r *http.Request) {
+	if !allowOnly(w, r, http.MethodPost) {
+		return
+	}
+	var in []FaultJSON
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	// Unknown fields are rejected so a typo such as "delay" instead of
+	// "delay_ms" fails loudly instead of queuing a different fault.
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"want a JSON array of faults: " + err.Error()})
+		return
+	}
+	faults := make([]Fault, 0, len(in))
+	for i, fj := range in {
+		f, err := fj.Fault()
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("fault %d: %v", i, err)})
+			return
+		}
+		faults = append(faults, f)
+	}
+	// All or nothing, so a bad entry never leaves half a scenario queued.
+	s.InjectTokenFaults(faults...)
+	writeJSON(w, http.StatusOK, s.Stats())
+}
+
+func (s *Server) handleLatency(w http.ResponseWriter, r *http.Request) {
+	if !allowOnly(w, r, http.MethodPost) {
+		return
+	}
+	ms, err := strconv.ParseInt(r.URL.Query().Get("ms"), 10, 64)
+	if err != nil || ms < 0 {
+		writeJSON(w, http.StatusBadRequest, apiError{"want ?ms=<non-negative integer>"})
+		return
+	}
+	s.SetLatency(time.Duration(ms) * time.Millisecond)
+	writeJSON(w, http.StatusOK, s.Stats())
+}
