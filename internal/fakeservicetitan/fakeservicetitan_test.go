@@ -236,7 +236,12 @@ func TestTokenLifetimeAndOmitExpiresIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := decodePayload(t, tr.AccessToken)
-	if life := p["exp"].(float64) - p["iat"].(float64); life != 2 {
+	exp, okExp := p["exp"].(float64)
+	iat, okIat := p["iat"].(float64)
+	if !okExp || !okIat {
+		t.Fatalf("exp or iat is not a number: %v", p)
+	}
+	if life := exp - iat; life != 2 {
 		t.Errorf("lifetime %v s, want 1.5s rounded up to 2", life)
 	}
 }
@@ -355,7 +360,10 @@ func TestEnterpriseHubAndScopedTokens(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
-	tok := jsonField(t, r.body, "access_token").(string)
+	tok, ok := jsonField(t, r.body, "access_token").(string)
+	if !ok {
+		t.Fatalf("access_token is not a string: %s", r.body)
+	}
 	if p := decodePayload(t, tok); p["tenant"] != testHubTenant || p["client_id"] != "hub" {
 		t.Errorf("claims %v", p)
 	}

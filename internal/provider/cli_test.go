@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -31,11 +30,17 @@ var (
 func providerBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "servicetitan-provider-build-")
+		// Shared by every test of the run, so not a t.TempDir; TestMain removes it.
+		buildDir, buildErr = os.MkdirTemp("", "servicetitan-provider-build-") //nolint:usetesting
 		if buildErr != nil {
 			return
 		}
-		goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		// go test puts its own Go first on PATH.
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = fmt.Errorf("building the provider needs the go command: %v", err)
+			return
+		}
 		cmd := exec.Command(goBin, "build", "-o", filepath.Join(buildDir, "terraform-provider-servicetitan"), "../..")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("building the provider: %v\n%s", err, out)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
+
 	// Timezone names must resolve on machines without a zoneinfo database
 	// (minimal containers, Windows CI runners).
 	_ "time/tzdata"
@@ -29,8 +31,9 @@ const (
 type Options struct {
 	// UserAgent names the calling program, such as "terraform-provider-servicetitan/1.2.0".
 	UserAgent string
-	// Transport sends the requests; nil means a clone of http.DefaultTransport,
-	// which honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+	// Transport sends the requests; nil means a transport of its own (no
+	// state shared with http.DefaultTransport) that honours HTTPS_PROXY,
+	// HTTP_PROXY and NO_PROXY.
 	Transport http.RoundTripper
 	// LookupEnv reads environment variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
@@ -60,7 +63,7 @@ func (o Options) withDefaults() Options {
 		o.UserAgent = "servicetitan-auth-go"
 	}
 	if o.Transport == nil {
-		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		o.Transport = cleanhttp.DefaultPooledTransport()
 	}
 	if o.Now == nil {
 		o.Now = time.Now

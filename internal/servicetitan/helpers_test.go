@@ -46,9 +46,9 @@ func env(vars map[string]string) func(string) (string, bool) {
 }
 
 // fastOptions keeps retry waits short so fault tests run in milliseconds.
-func fastOptions(vars map[string]string) servicetitan.Options {
+func fastOptions() servicetitan.Options {
 	return servicetitan.Options{
-		LookupEnv:    env(vars),
+		LookupEnv:    env(nil),
 		RetryWaitMin: 10 * time.Millisecond,
 		RetryWaitMax: 50 * time.Millisecond,
 		UserAgent:    "core-test/1.0",

@@ -15,7 +15,7 @@ import (
 
 func TestTokenRequestAsServiceTitanExpectsIt(t *testing.T) {
 	srv := standIn(t)
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	tok, err := servicetitan.RequestAuthToken(t.Context(), conn)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +41,7 @@ func TestSecretIsPercentEncoded(t *testing.T) {
 	srv := standIn(t, func(c *fakeservicetitan.Config) {
 		c.Clients = []fakeservicetitan.Client{{ID: "id with space", Secret: secret, Tenant: testTenant}}
 	})
-	conn := connectTo(t, srv, servicetitan.Input{ClientID: "id with space", ClientSecret: secret}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{ClientID: "id with space", ClientSecret: secret}, fastOptions())
 	if _, err := conn.AuthToken(t.Context()); err != nil {
 		t.Fatalf("secret with reserved characters rejected: %v", err)
 	}
@@ -51,12 +51,12 @@ func TestEnterpriseHubSendsTenant(t *testing.T) {
 	srv := standIn(t, func(c *fakeservicetitan.Config) {
 		c.Clients = []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant, EnterpriseHub: true}}
 	})
-	plain := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	plain := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	if _, err := plain.AuthToken(t.Context()); err == nil {
 		t.Fatal("the stand-in should insist on tenant for an Enterprise Hub app")
 	}
 	hub := true
-	conn := connectTo(t, srv, servicetitan.Input{EnterpriseHub: &hub}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{EnterpriseHub: &hub}, fastOptions())
 	if _, err := conn.AuthToken(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestEnterpriseHubSendsTenant(t *testing.T) {
 
 func TestAuthHeadersWorkAgainstTheAPI(t *testing.T) {
 	srv := standIn(t)
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	headers, err := conn.AuthHeaders(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func TestFaults(t *testing.T) {
 				}
 				srv.InjectTokenFaults(f)
 			}
-			opts := fastOptions(nil)
+			opts := fastOptions()
 			if tc.opts != nil {
 				tc.opts(&opts)
 			}
@@ -260,7 +260,7 @@ func TestErrorExcerptIsShortAndRedacted(t *testing.T) {
 	body := `{"token_type":"Bearer","id":"` + jwt + `", "note":"` + strings.Repeat("x", 500) + `"}`
 	srv := standIn(t)
 	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 200, Body: body})
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	_, err := conn.AuthToken(t.Context())
 	if err == nil {
 		t.Fatal("no error")
@@ -273,7 +273,7 @@ func TestErrorExcerptIsShortAndRedacted(t *testing.T) {
 
 func TestFiftyConcurrentCallersShareOneRequest(t *testing.T) {
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 100 * time.Millisecond })
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	var wg sync.WaitGroup
 	tokens := make([]string, 50)
 	errs := make([]error, 50)
@@ -303,8 +303,8 @@ func TestFiftyConcurrentCallersShareOneRequest(t *testing.T) {
 
 func TestSeparateConnectionsHaveSeparateCaches(t *testing.T) {
 	srv := standIn(t)
-	a := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
-	b := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	a := connectTo(t, srv, servicetitan.Input{}, fastOptions())
+	b := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	for _, c := range []*servicetitan.Connection{a, b, a, b} {
 		if _, err := c.AuthToken(t.Context()); err != nil {
 			t.Fatal(err)
@@ -327,7 +327,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.
 func TestTokenNearExpiryIsRefreshed(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
-	opts := fastOptions(nil)
+	opts := fastOptions()
 	opts.Now = clk.Now
 	conn := connectTo(t, srv, servicetitan.Input{}, opts)
 
@@ -353,7 +353,7 @@ func TestTokenNearExpiryIsRefreshed(t *testing.T) {
 func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now; c.TokenLifetime = 100 * time.Second })
-	opts := fastOptions(nil)
+	opts := fastOptions()
 	opts.Now = clk.Now
 	conn := connectTo(t, srv, servicetitan.Input{}, opts)
 	if _, err := conn.AuthToken(t.Context()); err != nil {
@@ -373,7 +373,7 @@ func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
 
 func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.OmitExpiresIn = true; c.TokenLifetime = 300 * time.Second })
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	tok, err := conn.AuthToken(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -386,7 +386,7 @@ func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
 func TestCancellationStopsWaitingAtOnce(t *testing.T) {
 	srv := standIn(t)
 	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "20"}})
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
@@ -414,7 +414,7 @@ func TestCancellationStopsWaitingAtOnce(t *testing.T) {
 
 func TestRejectedCredentialsAreNotAskedAgain(t *testing.T) {
 	srv := standIn(t)
-	conn := connectTo(t, srv, servicetitan.Input{ClientSecret: "wrong-secret-value"}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{ClientSecret: "wrong-secret-value"}, fastOptions())
 	for range 5 {
 		if _, err := conn.AuthToken(t.Context()); err == nil {
 			t.Fatal("wrong secret accepted")
@@ -427,7 +427,7 @@ func TestRejectedCredentialsAreNotAskedAgain(t *testing.T) {
 
 func TestRequestAuthTokenDoesNotCache(t *testing.T) {
 	srv := standIn(t)
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions(nil))
+	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
 	for range 2 {
 		if _, err := servicetitan.RequestAuthToken(t.Context(), conn); err != nil {
 			t.Fatal(err)
@@ -441,7 +441,7 @@ func TestRequestAuthTokenDoesNotCache(t *testing.T) {
 func TestTokenCacheSharesAcrossIdenticalConnections(t *testing.T) {
 	srv := standIn(t)
 	cache := servicetitan.NewTokenCache()
-	opts := fastOptions(nil)
+	opts := fastOptions()
 	opts.Cache = cache
 	a := connectTo(t, srv, servicetitan.Input{}, opts)
 	b := connectTo(t, srv, servicetitan.Input{}, opts)                                   // same settings: shares a's token
