@@ -1,0 +1,3 @@
+output "auth_root_url" {
+  value = provider::servicetitan::auth_root_url("integration") # https://auth-integration.servicetitan.io
+}
