@@ -47,7 +47,7 @@ func (c *Connection) requestToken(ctx context.Context) (*Token, error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 
-	p := &retryPolicy{conn: c, ctx: ctx}
+	p := &retryPolicy{conn: c}
 	client := &retryablehttp.Client{
 		HTTPClient:   &http.Client{Transport: c.opts.Transport, Timeout: c.requestTimeout},
 		Logger:       nil, // its logger prints URLs and errors to stderr; events go through Options.Log instead
@@ -109,7 +109,6 @@ func (c *Connection) requestToken(ctx context.Context) (*Token, error) {
 // retryable status, and a demand beyond the cap fails at once.
 type retryPolicy struct {
 	conn     *Connection
-	ctx      context.Context
 	attempts int // set by the error handler
 	tries    int // counted here, for the success path
 }
