@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -18,6 +20,12 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	if !debug {
+		for _, name := range quietSDKLogs(os.Environ()) {
+			_ = os.Setenv(name, "OFF")
+		}
+	}
+
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: provider.Address,
 		Debug:   debug,
@@ -25,4 +33,32 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// sdkLogLevelVariables set the levels of the loggers of terraform-plugin-go
+// (root and protocol) and terraform-plugin-framework.
+var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
+
+// quietSDKLogs returns the SDK logger variables to set to OFF: all of them
+// when the environment holds no logging variable, none otherwise.
+//
+// Those loggers default to trace and write every RPC, a few dozen JSON lines
+// each, to the provider's stderr, whatever the environment says. Terraform
+// and OpenTofu show or keep those lines only when a TF_LOG* variable asks
+// for them (TF_LOG, TF_LOG_PROVIDER, TF_LOG_PATH, ...); otherwise they parse
+// every line and drop it, so a plan pays twice, in the provider and in the
+// CLI, for output nobody can see. With any logging variable set, or with
+// TF_ACC_LOG_PATH (acceptance-test logs), nothing changes; with -debug, where
+// the provider's stderr is the developer's terminal, main does not call this
+// at all. The provider's own log lines are not affected.
+func quietSDKLogs(environ []string) []string {
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		// Upper-cased because Windows matches variable names in any case.
+		name = strings.ToUpper(name)
+		if value != "" && (strings.HasPrefix(name, "TF_LOG") || name == "TF_ACC_LOG_PATH") {
+			return nil
+		}
+	}
+	return sdkLogLevelVariables
 }

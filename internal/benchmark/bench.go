@@ -1,0 +1,376 @@
+package benchmark
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ProviderBinaryName is the file name the CLI looks for in a dev_overrides
+// directory.
+const ProviderBinaryName = "terraform-provider-servicetitan"
+
+// Variant is another way to run the provider, planned at CompareSize
+// tokens next to the main rows: different environment variables, or a
+// different build of the provider (a baseline to compare a change with).
+type Variant struct {
+	Name string
+	// Binary is a provider binary; empty means the one the run builds.
+	Binary string
+	// Env is added to the CLI's environment, which the provider inherits.
+	Env []string
+}
+
+// Options of a run.
+type Options struct {
+	// RepoRoot is the module root the provider is built from.
+	RepoRoot string
+	// CLI is the terraform or tofu binary.
+	CLI string
+	// Rounds of timed plans; each round plans every case once, each
+	// preceded by a floor plan.
+	Rounds  int
+	Latency time.Duration
+	// Sizes are the numbers of token data sources of the main cases.
+	Sizes []int
+	// Ephemerals is the number of ephemeral tokens in every case.
+	Ephemerals int
+	// LDFlags build the provider, as a release would.
+	LDFlags string
+	// Variants are planned at CompareSize data sources.
+	Variants    []Variant
+	CompareSize int
+	// Launcher is a program that runs in launcher mode when EnvLaunchExec
+	// is set (planbench itself).
+	Launcher string
+	// Progress receives one line per plan.
+	Progress io.Writer
+}
+
+// Case is one configuration and way of running the provider, with its
+// measurements.
+type Case struct {
+	Name        string
+	Floor       bool
+	DataSources int
+	Ephemerals  int
+	// Variant is empty for the main cases.
+	Variant string
+
+	Walls         []time.Duration
+	CPUs          []time.Duration
+	TokenRequests []int
+	Probe         Probe
+
+	dir       string
+	cliConfig string
+	binary    string
+	env       []string
+}
+
+// Probe is the untimed plan a case gets first, with the launcher between
+// the CLI and the provider.
+type Probe struct {
+	Processes []ProcessRecord
+	// RequestsPerProcess counts the token requests that arrived while each
+	// process (in start order) was running.
+	RequestsPerProcess []int
+	// Unattributed requests arrived while no provider process ran.
+	Unattributed  int
+	TokenRequests int
+}
+
+// CPU is the user plus system time of the probe's provider processes.
+func (p Probe) CPU() time.Duration {
+	var d time.Duration
+	for _, r := range p.Processes {
+		d += r.CPU
+	}
+	return d
+}
+
+// SystemCPU is the system share of CPU.
+func (p Probe) SystemCPU() time.Duration {
+	var d time.Duration
+	for _, r := range p.Processes {
+		d += r.SystemCPU
+	}
+	return d
+}
+
+// PeakRSS is the largest peak RSS of the probe's provider processes.
+func (p Probe) PeakRSS() int64 {
+	var m int64
+	for _, r := range p.Processes {
+		m = max(m, r.MaxRSS)
+	}
+	return m
+}
+
+// Results of a run.
+type Results struct {
+	Machine    Machine
+	CLI        string
+	CLIVersion string
+	Rounds     int
+	Latency    time.Duration
+	LDFlags    string
+	BinarySize int64
+	Floor      *Case
+	Cases      []*Case
+	Started    time.Time
+	Finished   time.Time
+	LoadBefore string
+	LoadAfter  string
+}
+
+// Case returns the main case with n data sources, or nil.
+func (r *Results) Case(n int) *Case {
+	for _, c := range r.Cases {
+		if c.Variant == "" && c.DataSources == n {
+			return c
+		}
+	}
+	return nil
+}
+
+func (o *Options) progress(format string, args ...any) {
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, format+"\n", args...)
+	}
+}
+
+// Run builds the provider, starts the stand-in and plans every case, first
+// once through the launcher (the probe), then Rounds times alternated with
+// the floor.
+func Run(ctx context.Context, o Options) (*Results, error) {
+	if o.Rounds < 1 {
+		return nil, errors.New("at least one round is needed")
+	}
+	work, err := os.MkdirTemp("", "planbench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+
+	res := &Results{
+		Machine: DescribeMachine(), CLI: o.CLI, Rounds: o.Rounds, Latency: o.Latency,
+		LDFlags: o.LDFlags, Started: time.Now(), LoadBefore: LoadAverage(),
+	}
+
+	o.progress("building the provider (-ldflags %q)", o.LDFlags)
+	pluginDir := filepath.Join(work, "plugins")
+	binary := filepath.Join(pluginDir, ProviderBinaryName)
+	if err := goBuild(ctx, o.RepoRoot, binary, "-ldflags", o.LDFlags); err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(binary)
+	if err != nil {
+		return nil, err
+	}
+	res.BinarySize = fi.Size()
+
+	// The probe plans find the launcher where the provider would be.
+	probeDir := filepath.Join(work, "probe-plugins")
+	if err := copyExecutable(o.Launcher, filepath.Join(probeDir, ProviderBinaryName)); err != nil {
+		return nil, fmt.Errorf("installing the launcher: %w", err)
+	}
+	probeConfig, err := writeCLIConfig(work, "probe", probeDir)
+	if err != nil {
+		return nil, err
+	}
+	mainConfig, err := writeCLIConfig(work, "main", pluginDir)
+	if err != nil {
+		return nil, err
+	}
+
+	standIn, err := StartStandIn(o.Latency)
+	if err != nil {
+		return nil, fmt.Errorf("starting the stand-in: %w", err)
+	}
+	defer standIn.Close()
+
+	runner := &Runner{CLI: o.CLI, Env: CleanEnv(os.Environ())}
+
+	floorDir, err := writeConfig(work, "floor", FloorConfig())
+	if err != nil {
+		return nil, err
+	}
+	res.Floor = &Case{Name: "floor: one terraform_data, no provider", Floor: true, dir: floorDir, cliConfig: mainConfig}
+	for _, n := range o.Sizes {
+		dir, err := writeConfig(work, fmt.Sprintf("tokens-%d", n), TokensConfig(standIn.URL(), n, o.Ephemerals))
+		if err != nil {
+			return nil, err
+		}
+		res.Cases = append(res.Cases, &Case{
+			Name: tokensName(n, o.Ephemerals), DataSources: n, Ephemerals: o.Ephemerals,
+			dir: dir, cliConfig: mainConfig, binary: binary,
+		})
+	}
+	for i, v := range o.Variants {
+		c := &Case{
+			Name: tokensName(o.CompareSize, o.Ephemerals) + ", " + v.Name, DataSources: o.CompareSize, Ephemerals: o.Ephemerals,
+			Variant: v.Name, cliConfig: mainConfig, binary: binary, env: v.Env,
+		}
+		if c.dir, err = writeConfig(work, fmt.Sprintf("variant-%d", i), TokensConfig(standIn.URL(), o.CompareSize, o.Ephemerals)); err != nil {
+			return nil, err
+		}
+		if v.Binary != "" {
+			dir := filepath.Join(work, fmt.Sprintf("variant-%d-plugins", i))
+			c.binary = filepath.Join(dir, ProviderBinaryName)
+			if err := copyExecutable(v.Binary, c.binary); err != nil {
+				return nil, err
+			}
+			if c.cliConfig, err = writeCLIConfig(work, fmt.Sprintf("variant-%d", i), dir); err != nil {
+				return nil, err
+			}
+		}
+		res.Cases = append(res.Cases, c)
+	}
+
+	out, err := runner.Run(ctx, work, mainConfig, nil, "version")
+	if err != nil {
+		return nil, err
+	}
+	res.CLIVersion, _, _ = strings.Cut(strings.TrimSpace(out.Output), "\n")
+	o.progress("CLI: %s (%s)", res.CLIVersion, o.CLI)
+
+	// Warm-up: the floor once, then each case once through the launcher,
+	// which is also when processes, peak RSS and requests per process are
+	// recorded. None of these is timed.
+	if _, err := runner.Plan(ctx, floorDir, mainConfig); err != nil {
+		return nil, err
+	}
+	for i, c := range res.Cases {
+		record := filepath.Join(work, fmt.Sprintf("probe-%d.jsonl", i))
+		if err := standIn.Reset(ctx); err != nil {
+			return nil, err
+		}
+		env := append(slices.Clone(c.env), EnvLaunchExec+"="+c.binary, EnvLaunchRecord+"="+record)
+		if _, err := runner.Plan(ctx, c.dir, probeConfig, env...); err != nil {
+			return nil, fmt.Errorf("probe plan of %s: %w", c.Name, err)
+		}
+		if c.Probe.TokenRequests, err = standIn.TokenRequests(ctx); err != nil {
+			return nil, err
+		}
+		if c.Probe.Processes, err = ReadProcessRecords(record); err != nil {
+			return nil, err
+		}
+		c.Probe.RequestsPerProcess, c.Probe.Unattributed = AttributeRequests(c.Probe.Processes, standIn.Arrivals())
+		o.progress("probe  %-60s %d provider processes, CPU %s (system %s), token requests per process %v, peak RSS %s",
+			c.Name, len(c.Probe.Processes), ms(c.Probe.CPU()), ms(c.Probe.SystemCPU()), c.Probe.RequestsPerProcess, FormatBytes(c.Probe.PeakRSS()))
+	}
+
+	// Timed rounds. Every case is preceded by a floor plan, and the order
+	// of the cases turns by one each round, so that a slow patch of the
+	// machine lands on different cases.
+	plan := func(c *Case) error {
+		if err := standIn.Reset(ctx); err != nil {
+			return err
+		}
+		r, err := runner.Plan(ctx, c.dir, c.cliConfig, c.env...)
+		if err != nil {
+			return err
+		}
+		n, err := standIn.TokenRequests(ctx)
+		if err != nil {
+			return err
+		}
+		c.Walls = append(c.Walls, r.Wall)
+		c.CPUs = append(c.CPUs, r.CPU)
+		c.TokenRequests = append(c.TokenRequests, n)
+		o.progress("  %-60s wall %7s  cpu %7s  token requests %d", c.Name, r.Wall.Round(time.Millisecond), r.CPU.Round(time.Millisecond), n)
+		return nil
+	}
+	for round := range o.Rounds {
+		o.progress("round %d of %d", round+1, o.Rounds)
+		for k := range res.Cases {
+			c := res.Cases[(k+round)%len(res.Cases)]
+			if err := plan(res.Floor); err != nil {
+				return nil, err
+			}
+			if err := plan(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res.Finished = time.Now()
+	res.LoadAfter = LoadAverage()
+	return res, nil
+}
+
+func tokensName(n, ephemerals int) string {
+	s := fmt.Sprintf("%d token data source", n)
+	if n != 1 {
+		s += "s"
+	}
+	if ephemerals > 0 {
+		s += fmt.Sprintf(" + %d ephemeral", ephemerals)
+	}
+	return s
+}
+
+// GoCommand is the go tool: GOROOT/bin/go when `go run` or `make` set
+// GOROOT, else go on PATH.
+func GoCommand() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
+			return p
+		}
+	}
+	return "go"
+}
+
+func goBuild(ctx context.Context, root, out string, args ...string) error {
+	cmd := exec.CommandContext(ctx, GoCommand(), append(append([]string{"build"}, args...), "-o", out, ".")...)
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	return nil
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
+func copyExecutable(src, dst string) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func writeConfig(work, name, content string) (string, error) {
+	dir := filepath.Join(work, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(content), 0o644)
+}
+
+func writeCLIConfig(work, name, pluginDir string) (string, error) {
+	p := filepath.Join(work, name+".tfrc")
+	return p, os.WriteFile(p, []byte(CLIConfig(pluginDir)), 0o644)
+}
