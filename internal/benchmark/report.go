@@ -82,8 +82,10 @@ func Targets(res *Results) []Target {
 	return ts
 }
 
-func requestsSummary(cases []*Case) string {
-	lo, hi := -1, -1
+// requestRange is the fewest and most token requests seen in the plans of
+// the given cases; -1, -1 when there were none.
+func requestRange(cases ...*Case) (lo, hi int) {
+	lo, hi = -1, -1
 	for _, c := range cases {
 		for _, n := range c.TokenRequests {
 			if lo < 0 || n < lo {
@@ -92,6 +94,11 @@ func requestsSummary(cases []*Case) string {
 			hi = max(hi, n)
 		}
 	}
+	return lo, hi
+}
+
+func requestsSummary(cases []*Case) string {
+	lo, hi := requestRange(cases...)
 	switch {
 	case lo < 0:
 		return "no plans"
@@ -212,13 +219,7 @@ func requestsSummaryOf(c *Case) string {
 	if c.Floor {
 		return "—"
 	}
-	lo, hi := -1, -1
-	for _, n := range c.TokenRequests {
-		if lo < 0 || n < lo {
-			lo = n
-		}
-		hi = max(hi, n)
-	}
+	lo, hi := requestRange(c)
 	switch {
 	case lo < 0:
 		return "n/a"
