@@ -36,8 +36,9 @@ func main() {
 }
 
 // sdkLogLevelVariables set the levels of the loggers of terraform-plugin-go
-// (root and protocol) and terraform-plugin-framework.
-var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
+// (root and protocol), terraform-plugin-framework and this provider's own
+// tflog lines (TF_LOG_PROVIDER_ followed by the provider's type name).
+var sdkLogLevelVariables = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_SERVICETITAN"}
 
 // quietSDKLogs returns the SDK logger variables to set to OFF: all of them
 // when the environment holds no logging variable, none otherwise.

@@ -4,27 +4,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
-
-// authTokenModel is the attribute set shared by the servicetitan_auth_token
-// data source and ephemeral resource.
-type authTokenModel struct {
-	AccessToken types.String `tfsdk:"access_token"`
-	TokenType   types.String `tfsdk:"token_type"`
-	ExpiresIn   types.Int64  `tfsdk:"expires_in"`
-	ExpiresAt   types.String `tfsdk:"expires_at"`
-	Scopes      types.List   `tfsdk:"scopes"`
-	Headers     types.Map    `tfsdk:"headers"`
-	TenantID    types.String `tfsdk:"tenant_id"`
-	AppID       types.String `tfsdk:"app_id"`
-	Environment types.String `tfsdk:"environment"`
-	APIRootURL  types.String `tfsdk:"api_root_url"`
-}
 
 type tokenAttribute struct {
 	name, description string
@@ -80,43 +66,69 @@ func authTokenEphemeralAttributes() map[string]eschema.Attribute {
 	return attrs
 }
 
+// tokenAttributeTypes is the object type of the shared attribute set.
+var tokenAttributeTypes = func() map[string]attr.Type {
+	attrTypes := map[string]attr.Type{}
+	for _, a := range tokenAttributes {
+		switch a.kind {
+		case "int64":
+			attrTypes[a.name] = types.Int64Type
+		case "list":
+			attrTypes[a.name] = types.ListType{ElemType: types.StringType}
+		case "map":
+			attrTypes[a.name] = types.MapType{ElemType: types.StringType}
+		default:
+			attrTypes[a.name] = types.StringType
+		}
+	}
+	return attrTypes
+}()
+
 // readAuthToken gets a token from the provider configuration's shared cache
-// and fills the model.
-func readAuthToken(ctx context.Context, d *providerData, what string) (authTokenModel, diag.Diagnostics) {
-	var m authTokenModel
+// and returns the attribute values. It builds the object directly rather
+// than through a tagged struct: the framework's struct reflection was the
+// largest part of a read's cost, and a plan may read hundreds of these.
+func readAuthToken(ctx context.Context, d *providerData, what string) (types.Object, diag.Diagnostics) {
 	conn, diags := d.connection(what)
 	if diags.HasError() {
-		return m, diags
+		return types.ObjectNull(tokenAttributeTypes), diags
 	}
 	ctx = d.logContext(ctx)
 	headers, err := conn.AuthHeaders(ctx)
 	if err != nil {
 		diags.AddError("Cannot get a ServiceTitan token", err.Error())
-		return m, diags
+		return types.ObjectNull(tokenAttributeTypes), diags
 	}
 	tok, err := conn.AuthToken(ctx) // served from the cache AuthHeaders just filled
 	if err != nil {
 		diags.AddError("Cannot get a ServiceTitan token", err.Error())
-		return m, diags
+		return types.ObjectNull(tokenAttributeTypes), diags
 	}
 	tflog.Debug(ctx, "ServiceTitan token ready", map[string]any{"expires_at": tok.Expiry.UTC().Format(time.RFC3339), "what": what})
 
-	remaining := int64(time.Until(tok.Expiry) / time.Second)
-	m.AccessToken = types.StringValue(tok.AccessToken)
-	m.TokenType = types.StringValue(tok.TokenType)
-	m.ExpiresIn = types.Int64Value(max(remaining, 0))
-	m.ExpiresAt = types.StringValue(tok.Expiry.In(conn.Timezone()).Format(time.RFC3339))
-	scopes, sd := types.ListValueFrom(ctx, types.StringType, tok.Scopes)
-	diags.Append(sd...)
-	m.Scopes = scopes
-	hv, hd := types.MapValueFrom(ctx, types.StringType, headers)
-	diags.Append(hd...)
-	m.Headers = hv
-	m.TenantID = stringOrNull(conn.TenantID())
-	m.AppID = stringOrNull(conn.AppID())
-	m.Environment = types.StringValue(string(conn.Environment()))
-	m.APIRootURL = types.StringValue(conn.APIRootURL())
-	return m, diags
+	scopes := make([]attr.Value, len(tok.Scopes))
+	for i, s := range tok.Scopes {
+		scopes[i] = types.StringValue(s)
+	}
+	headerValues := make(map[string]attr.Value, len(headers))
+	for k, v := range headers {
+		headerValues[k] = types.StringValue(v)
+	}
+	remaining := max(int64(time.Until(tok.Expiry)/time.Second), 0)
+	obj, od := types.ObjectValue(tokenAttributeTypes, map[string]attr.Value{
+		"access_token": types.StringValue(tok.AccessToken),
+		"token_type":   types.StringValue(tok.TokenType),
+		"expires_in":   types.Int64Value(remaining),
+		"expires_at":   types.StringValue(tok.Expiry.In(conn.Timezone()).Format(time.RFC3339)),
+		"scopes":       types.ListValueMust(types.StringType, scopes),
+		"headers":      types.MapValueMust(types.StringType, headerValues),
+		"tenant_id":    stringOrNull(conn.TenantID()),
+		"app_id":       stringOrNull(conn.AppID()),
+		"environment":  types.StringValue(string(conn.Environment())),
+		"api_root_url": types.StringValue(conn.APIRootURL()),
+	})
+	diags.Append(od...)
+	return obj, diags
 }
 
 func stringOrNull(s string) types.String {

@@ -34,10 +34,10 @@ func (d *authTokenDataSource) Configure(_ context.Context, req datasource.Config
 }
 
 func (d *authTokenDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	m, diags := readAuthToken(ctx, d.data, "data.servicetitan_auth_token")
+	token, diags := readAuthToken(ctx, d.data, "data.servicetitan_auth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, token)...)
 }

@@ -39,10 +39,10 @@ func (e *authTokenEphemeralResource) Configure(_ context.Context, req ephemeral.
 // refresh tokens and no revocation endpoint, and Terraform re-opens the
 // resource in every phase that needs it, each time from the shared cache.
 func (e *authTokenEphemeralResource) Open(ctx context.Context, _ ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	m, diags := readAuthToken(ctx, e.data, "ephemeral.servicetitan_auth_token")
+	token, diags := readAuthToken(ctx, e.data, "ephemeral.servicetitan_auth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, token)...)
 }
