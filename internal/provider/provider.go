@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -149,7 +150,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 
-	data := &providerData{version: p.version}
+	data := &providerData{}
 	data.unknown = m.unknownAttributes()
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -200,7 +201,7 @@ func (m providerModel) unknownAttributes() []string {
 			out = append(out, name)
 		}
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 

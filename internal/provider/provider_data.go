@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -17,8 +16,7 @@ import (
 // resources: one connection, and so one token cache, per provider
 // configuration.
 type providerData struct {
-	version string
-	conn    *servicetitan.Connection
+	conn *servicetitan.Connection
 	// unknown lists provider attributes whose values were not yet known.
 	unknown []string
 }
@@ -64,5 +62,3 @@ func (d *providerData) connection(what string) (*servicetitan.Connection, diag.D
 	}
 	return d.conn, nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
