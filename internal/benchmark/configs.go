@@ -60,12 +60,12 @@ provider "servicetitan" {
 		fmt.Fprintf(&b, "\nephemeral \"servicetitan_auth_token\" \"e%d\" {}", i)
 	}
 	b.WriteString("\n\nresource \"terraform_data\" \"x\" {\n")
-	b.WriteString("  input = [" + refs("data.servicetitan_auth_token.d%d.expires_at", dataSources) + "]\n")
+	b.WriteString("  input = [" + Refs("data.servicetitan_auth_token.d%d.expires_at", dataSources) + "]\n")
 	if ephemerals > 0 {
 		b.WriteString(`
   provisioner "local-exec" {
     command     = "test -n \"$TOKENS\""
-    environment = { TOKENS = join(",", [` + refs("ephemeral.servicetitan_auth_token.e%d.token_type", ephemerals) + `]) }
+    environment = { TOKENS = join(",", [` + Refs("ephemeral.servicetitan_auth_token.e%d.token_type", ephemerals) + `]) }
   }
 `)
 	}
@@ -73,7 +73,9 @@ provider "servicetitan" {
 	return b.String()
 }
 
-func refs(format string, n int) string {
+// Refs lists n references made from format, such as
+// "data.servicetitan_auth_token.d%d", separated by commas.
+func Refs(format string, n int) string {
 	parts := make([]string, n)
 	for i := range parts {
 		parts[i] = fmt.Sprintf(format, i)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/benchmark"
 )
 
 // Some behaviour is only visible with the provider as Terraform really runs
@@ -64,11 +66,10 @@ func newCLIRun(t *testing.T, config string, extraEnv ...string) *cliRun {
 	pluginDir := providerBinary(t)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "cli.tfrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", "servicetitan-tf/servicetitan", pluginDir)
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+	if err := os.WriteFile(rc, []byte(benchmark.CLIConfig(pluginDir)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	main := "terraform {\n  required_providers {\n    servicetitan = {\n      source = \"servicetitan-tf/servicetitan\"\n    }\n  }\n}\n" + config
+	main := fmt.Sprintf("terraform {\n  required_providers {\n    servicetitan = {\n      source = %q\n    }\n  }\n}\n", benchmark.ProviderSource) + config
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(main), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/benchmark"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
 
@@ -21,26 +22,18 @@ func manyTokensConfig(srv *fakeservicetitan.Server, n, m int) string {
 	}
 	b.WriteString(`
 resource "terraform_data" "use" {
-  input = [for d in [` + joinRefs("data.servicetitan_auth_token.d%d", n) + `] : d.expires_at]
+  input = [for d in [` + benchmark.Refs("data.servicetitan_auth_token.d%d", n) + `] : d.expires_at]
 `)
 	if m > 0 {
 		b.WriteString(`
   provisioner "local-exec" {
     command     = "test -n \"$TOKENS\""
-    environment = { TOKENS = join(",", [` + joinRefs("ephemeral.servicetitan_auth_token.e%d.token_type", m) + `]) }
+    environment = { TOKENS = join(",", [` + benchmark.Refs("ephemeral.servicetitan_auth_token.e%d.token_type", m) + `]) }
   }
 `)
 	}
 	b.WriteString("}\n")
 	return b.String()
-}
-
-func joinRefs(format string, n int) string {
-	refs := make([]string, n)
-	for i := range refs {
-		refs[i] = fmt.Sprintf(format, i)
-	}
-	return strings.Join(refs, ", ")
 }
 
 func TestPlanOfManyTokensMakesOneTokenRequest(t *testing.T) {
