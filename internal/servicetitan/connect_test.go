@@ -198,6 +198,12 @@ func TestValidationErrors(t *testing.T) {
 			want: []string{`key "SERVICETITAN_TENANT_ID" must be a JSON string, not a number`}},
 		{name: "config file is an array", file: `["SERVICETITAN_TENANT_ID"]`,
 			want: []string{"one JSON object"}},
+		{name: "token cache dir relative", in: servicetitan.Input{TokenCacheDir: "cache/servicetitan"},
+			want: []string{`invalid token_cache_dir "cache/servicetitan"`, `from attribute "token_cache_dir"`, "absolute path"}},
+		{name: "token cache dir of another user", vars: map[string]string{"SERVICETITAN_TOKEN_CACHE_DIR": "~someone/cache"},
+			want: []string{"invalid token_cache_dir", "SERVICETITAN_TOKEN_CACHE_DIR", `not "~user"`}},
+		{name: "token cache dir from file", file: `{"SERVICETITAN_TOKEN_CACHE_DIR": "./tokens"}`,
+			want: []string{"invalid token_cache_dir", `key "SERVICETITAN_TOKEN_CACHE_DIR"`, "absolute path"}},
 		{name: "several at once", in: servicetitan.Input{Environment: "dev", TenantID: "x"},
 			want: []string{"invalid environment", "invalid tenant_id"}},
 	} {
@@ -271,7 +277,8 @@ func TestValidateSettingMatchesConnect(t *testing.T) {
 		}
 	}
 	bad := map[string]string{"environment": "Prod", "tenant_id": "1.5", "timezone": "Nowhere/City", "auth_root_url": "ftp://x",
-		"api_root_url": "http://example.com", "request_timeout": "-1s", "max_retries": "11", "enterprise_hub": "maybe"}
+		"api_root_url": "http://example.com", "request_timeout": "-1s", "max_retries": "11", "enterprise_hub": "maybe",
+		"token_cache_dir": "relative/dir"}
 	for name, v := range bad {
 		if servicetitan.ValidateSetting(name, v) == nil {
 			t.Errorf("ValidateSetting(%s, %q) accepted it", name, v)
@@ -281,7 +288,8 @@ func TestValidateSettingMatchesConnect(t *testing.T) {
 		}
 	}
 	good := map[string]string{"environment": "integration", "tenant_id": "0042", "timezone": "Europe/Kyiv", "auth_root_url": "http://127.0.0.1:8080/",
-		"api_root_url": "http://[::1]:9", "request_timeout": "250ms", "max_retries": "0", "enterprise_hub": "true"}
+		"api_root_url": "http://[::1]:9", "request_timeout": "250ms", "max_retries": "0", "enterprise_hub": "true",
+		"token_cache_dir": "~/.cache/servicetitan"}
 	for name, v := range good {
 		if err := servicetitan.ValidateSetting(name, v); err != nil {
 			t.Errorf("ValidateSetting(%s, %q): %v", name, v, err)
@@ -306,7 +314,7 @@ func TestSettingsTableIsComplete(t *testing.T) {
 		}
 		seen[s.Name] = true
 	}
-	if len(seen) != 13 {
-		t.Errorf("%d settings, the contract names 13", len(seen))
+	if len(seen) != 14 {
+		t.Errorf("%d settings, the contract names 14", len(seen))
 	}
 }

@@ -102,6 +102,7 @@ type Connection struct {
 	requestTimeout time.Duration
 	maxRetries     int
 	configFile     string
+	tokenCacheDir  string
 
 	sources map[string]Source
 	opts    Options
@@ -196,10 +197,20 @@ func Connect(in Input, opts Options) (*Connection, []string, error) {
 		c.maxRetries = n
 	}
 
+	if dir, err := parseTokenCacheDir(vals[SettingTokenCacheDir.Name].value); err != nil {
+		bad(SettingTokenCacheDir.Name, err.Error())
+	} else {
+		c.tokenCacheDir = dir
+	}
+
 	if len(errs) > 0 {
 		return nil, warnings, errors.Join(errs...)
 	}
-	newSource := func() *TokenSource { return NewTokenSource(c.fetchToken, opts.Now, opts.FailureHold) }
+	fetch := c.fetchToken
+	if c.tokenCacheDir != "" {
+		fetch = c.diskCache().wrap(fetch)
+	}
+	newSource := func() *TokenSource { return NewTokenSource(fetch, opts.Now, opts.FailureHold) }
 	if opts.Cache != nil {
 		c.tokens = opts.Cache.source(c.cacheKey(), newSource)
 	} else {
@@ -233,6 +244,8 @@ func ValidateSetting(name, value string) error {
 		_, err = parseRequestTimeout(value)
 	case SettingMaxRetries.Name:
 		_, err = parseMaxRetries(value)
+	case SettingTokenCacheDir.Name:
+		_, err = parseTokenCacheDir(value)
 	}
 	return err
 }
@@ -358,6 +371,10 @@ func (c *Connection) RequestTimeout() time.Duration { return c.requestTimeout }
 
 // MaxRetries is how many times a failed token request is retried.
 func (c *Connection) MaxRetries() int { return c.maxRetries }
+
+// TokenCacheDir is the directory of the cross-process token cache, as an
+// absolute path, or "" when tokens are kept in the process only.
+func (c *Connection) TokenCacheDir() string { return c.tokenCacheDir }
 
 // ConfigFile is the config file that was read, or "".
 func (c *Connection) ConfigFile() string { return c.configFile }

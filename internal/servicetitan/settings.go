@@ -55,6 +55,8 @@ var (
 		Description: "Time limit for each HTTP attempt, as a duration such as `30s` (at most `5m`)."}
 	SettingMaxRetries = Setting{Name: "max_retries", EnvVar: "SERVICETITAN_MAX_RETRIES", FileKey: "SERVICETITAN_MAX_RETRIES", Default: "4",
 		Description: "How many times a token request is retried after a connection error, 429 or 5xx (0 to 10)."}
+	SettingTokenCacheDir = Setting{Name: "token_cache_dir", EnvVar: "SERVICETITAN_TOKEN_CACHE_DIR", FileKey: "SERVICETITAN_TOKEN_CACHE_DIR",
+		Description: "Directory where tokens are kept, sealed with the client secret, for other provider processes and later runs on this machine to reuse while they are valid. An absolute path; a leading `~` is the user's home directory. Unset, tokens live only in the provider process."}
 )
 
 // Settings lists every setting in documentation order.
@@ -62,7 +64,7 @@ func Settings() []Setting {
 	return []Setting{
 		SettingEnvironment, SettingAppKey, SettingTenantID, SettingClientID, SettingClientSecret, SettingAppID,
 		SettingTimezone, SettingConfigFile, SettingAuthRootURL, SettingAPIRootURL, SettingEnterpriseHub,
-		SettingRequestTimeout, SettingMaxRetries,
+		SettingRequestTimeout, SettingMaxRetries, SettingTokenCacheDir,
 	}
 }
 
@@ -174,6 +176,7 @@ type Input struct {
 	EnterpriseHub  *bool
 	RequestTimeout string
 	MaxRetries     *int64
+	TokenCacheDir  string
 }
 
 func (in Input) explicit() map[string]string {
@@ -182,6 +185,7 @@ func (in Input) explicit() map[string]string {
 		SettingClientID.Name: in.ClientID, SettingClientSecret.Name: in.ClientSecret, SettingAppID.Name: in.AppID,
 		SettingTimezone.Name: in.Timezone, SettingConfigFile.Name: in.ConfigFile, SettingAuthRootURL.Name: in.AuthRootURL,
 		SettingAPIRootURL.Name: in.APIRootURL, SettingRequestTimeout.Name: in.RequestTimeout,
+		SettingTokenCacheDir.Name: in.TokenCacheDir,
 	}
 	if in.EnterpriseHub != nil {
 		m[SettingEnterpriseHub.Name] = strconv.FormatBool(*in.EnterpriseHub)
