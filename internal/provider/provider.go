@@ -67,6 +67,7 @@ type providerModel struct {
 	EnterpriseHub  types.Bool   `tfsdk:"enterprise_hub"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	TokenCacheDir  types.String `tfsdk:"token_cache_dir"`
 }
 
 // Metadata names the provider.
@@ -195,7 +196,7 @@ func (m providerModel) unknownAttributes() []string {
 		"environment": m.Environment, "app_key": m.AppKey, "tenant_id": m.TenantID, "client_id": m.ClientID,
 		"client_secret": m.ClientSecret, "app_id": m.AppID, "timezone": m.Timezone, "config_file": m.ConfigFile,
 		"auth_root_url": m.AuthRootURL, "api_root_url": m.APIRootURL, "enterprise_hub": m.EnterpriseHub,
-		"request_timeout": m.RequestTimeout, "max_retries": m.MaxRetries,
+		"request_timeout": m.RequestTimeout, "max_retries": m.MaxRetries, "token_cache_dir": m.TokenCacheDir,
 	} {
 		if v.IsUnknown() {
 			out = append(out, name)
@@ -211,6 +212,7 @@ func (m providerModel) input() servicetitan.Input {
 		ClientID: m.ClientID.ValueString(), ClientSecret: m.ClientSecret.ValueString(), AppID: m.AppID.ValueString(),
 		Timezone: m.Timezone.ValueString(), ConfigFile: m.ConfigFile.ValueString(), AuthRootURL: m.AuthRootURL.ValueString(),
 		APIRootURL: m.APIRootURL.ValueString(), RequestTimeout: m.RequestTimeout.ValueString(),
+		TokenCacheDir: m.TokenCacheDir.ValueString(),
 	}
 	if !m.EnterpriseHub.IsNull() {
 		in.EnterpriseHub = m.EnterpriseHub.ValueBoolPointer()

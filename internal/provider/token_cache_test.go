@@ -1,0 +1,282 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
+)
+
+// These tests drive the CLI with the provider as Terraform really runs it,
+// one process per phase, so that what the token cache shares crosses real
+// process boundaries.
+
+// cachedTokensConfig reads a token data source and opens an ephemeral
+// token, both used by a terraform_data resource so that neither is pruned;
+// extra lines go into the provider block.
+func cachedTokensConfig(srv *fakeservicetitan.Server, extra ...string) string {
+	return acctest.ProviderBlock(srv, extra...) + `
+data "servicetitan_auth_token" "d" {}
+ephemeral "servicetitan_auth_token" "e" {}
+
+resource "terraform_data" "use" {
+  input = data.servicetitan_auth_token.d.expires_at
+  provisioner "local-exec" {
+    command     = "test -n \"$TOKEN_TYPE\""
+    environment = { TOKEN_TYPE = ephemeral.servicetitan_auth_token.e.token_type }
+  }
+}
+`
+}
+
+func cacheDirLine(dir string) string { return fmt.Sprintf("token_cache_dir = %q", dir) }
+
+// cacheFiles reads every file in dir.
+func cacheFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = b
+	}
+	return out
+}
+
+func TestAccTokenCacheApplyMakesOneRequestAndARerunNone(t *testing.T) {
+	acctest.SkipBelow(t, "1.10.0", "ephemeral resources")
+	srv := acctest.StandIn(t)
+	dir := filepath.Join(t.TempDir(), "cache", "servicetitan")
+
+	// Without the cache: one request per phase.
+	acctest.NewCLIRun(t, cachedTokensConfig(srv)).MustRun("apply", "-auto-approve")
+	if n := srv.TokenRequests(); n != 2 {
+		t.Fatalf("apply without the cache made %d token requests, want 2", n)
+	}
+
+	srv.Reset()
+	run := acctest.NewCLIRun(t, cachedTokensConfig(srv, cacheDirLine(dir)))
+	run.MustRun("apply", "-auto-approve")
+	if n := srv.TokenRequests(); n != 1 {
+		t.Fatalf("apply with the cache made %d token requests, want 1: the apply process must reuse the plan's token", n)
+	}
+	run.MustRun("plan")
+	if n := srv.TokenRequests(); n != 1 {
+		t.Fatalf("a second plan within the token's life made %d more token requests, want 0", n-1)
+	}
+}
+
+func TestAccTokenCacheFilesRevealNothing(t *testing.T) {
+	srv := acctest.StandIn(t)
+	dir := filepath.Join(t.TempDir(), "tokens")
+	acctest.NewCLIRun(t, acctest.ProviderBlock(srv, cacheDirLine(dir))+`
+data "servicetitan_auth_token" "d" {}
+output "expires_at" { value = data.servicetitan_auth_token.d.expires_at }
+`).MustRun("apply", "-auto-approve")
+
+	token := srv.LastIssuedToken()
+	if token == "" {
+		t.Fatal("no token was issued")
+	}
+	parts := strings.Split(token, ".")
+	forbidden := []string{token, parts[0], parts[1], parts[2], acctest.ClientSecret, acctest.ClientID, acctest.AppKey}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range claims {
+		switch v := v.(type) {
+		case string:
+			forbidden = append(forbidden, v)
+		case float64:
+			forbidden = append(forbidden, fmt.Sprintf("%.0f", v))
+		case []any:
+			for _, s := range v {
+				forbidden = append(forbidden, fmt.Sprint(s))
+			}
+		default:
+			t.Fatalf("claim %s has an unexpected type %T", name, v)
+		}
+		forbidden = append(forbidden, `"`+name+`"`)
+	}
+	files := cacheFiles(t, dir)
+	if len(files) == 0 {
+		t.Fatal("the token cache directory is empty")
+	}
+	for name, content := range files {
+		for _, f := range forbidden {
+			if strings.Contains(name, f) || bytes.Contains(content, []byte(f)) {
+				t.Errorf("cache file %s reveals %q", name, f)
+			}
+		}
+	}
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("cache directory: %v, mode %v, want 0700", err, fi.Mode().Perm())
+	}
+	for name := range files {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("cache file %s: %v, mode %v, want 0600", name, err, fi.Mode().Perm())
+		}
+	}
+}
+
+func TestAccTokenCacheEightColdPlansMakeOneRequest(t *testing.T) {
+	acctest.SkipBelow(t, "1.10.0", "ephemeral resources")
+	// The latency keeps the first request in flight while the other plans
+	// start, so that they find the lock taken rather than an entry written.
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Latency = time.Second })
+	dir := t.TempDir()
+	const n = 8
+	runs := make([]*acctest.CLIRun, n)
+	for i := range runs {
+		runs[i] = acctest.NewCLIRun(t, cachedTokensConfig(srv), "SERVICETITAN_TOKEN_CACHE_DIR="+dir)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	outs := make([]bytes.Buffer, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, run := range runs {
+		cmd := run.Command(ctx, &outs[i], "plan")
+		wg.Go(func() { errs[i] = cmd.Run() })
+	}
+	wg.Wait()
+	for i := range runs {
+		if errs[i] != nil {
+			t.Errorf("plan %d: %v\n%s", i, errs[i], outs[i].String())
+		}
+	}
+	if got := srv.TokenRequests(); got != 1 {
+		t.Fatalf("%d plans started at once on a cold cache made %d token requests between them, want 1", n, got)
+	}
+}
+
+func TestAccTokenCacheIsNotServedToAWrongSecret(t *testing.T) {
+	srv := acctest.StandIn(t)
+	dir := t.TempDir()
+	config := func(secret string) string {
+		return strings.Replace(acctest.ProviderBlock(srv, cacheDirLine(dir)), acctest.ClientSecret, secret, 1) + `
+data "servicetitan_auth_token" "d" {}
+`
+	}
+	acctest.NewCLIRun(t, config(acctest.ClientSecret)).MustRun("plan")
+	out, err := acctest.NewCLIRun(t, config("wrong-"+acctest.ClientSecret)).Run("plan")
+	if err == nil {
+		t.Fatalf("the same client ID with a wrong secret was served the cached token:\n%s", out)
+	}
+	if !acctest.ErrorText("invalid_client").MatchString(out) {
+		t.Errorf("the wrong secret was not refused by ServiceTitan:\n%s", out)
+	}
+	if n := srv.TokenRequests(); n != 2 {
+		t.Errorf("%d token requests, want 2: the wrong secret must ask ServiceTitan itself", n)
+	}
+}
+
+func TestAccTokenCacheGarbageEntryIsReplaced(t *testing.T) {
+	srv := acctest.StandIn(t)
+	dir := t.TempDir()
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv, cacheDirLine(dir))+`
+data "servicetitan_auth_token" "d" {}
+`)
+	run.MustRun("plan")
+	replaced := 0
+	for name := range cacheFiles(t, dir) {
+		if strings.HasSuffix(name, ".token") {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte("not a token cache entry\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			replaced++
+		}
+	}
+	if replaced != 1 {
+		t.Fatalf("found %d entries, want 1", replaced)
+	}
+	run.MustRun("plan")
+	if n := srv.TokenRequests(); n != 2 {
+		t.Fatalf("a plan over a garbage entry made %d token requests in all, want 2 (one new)", n)
+	}
+	run.MustRun("plan")
+	if n := srv.TokenRequests(); n != 2 {
+		t.Fatalf("the garbage entry was not replaced: the next plan made %d more token requests", n-2)
+	}
+}
+
+func TestAccWithoutTokenCacheNothingIsWritten(t *testing.T) {
+	srv := acctest.StandIn(t)
+	home := t.TempDir()
+	cache := t.TempDir()
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`
+data "servicetitan_auth_token" "d" {}
+`, "HOME="+home, "XDG_CACHE_HOME="+cache, "USERPROFILE="+home, "LOCALAPPDATA="+cache)
+	run.MustRun("plan")
+	if srv.TokenRequests() != 1 {
+		t.Fatalf("%d token requests, want 1", srv.TokenRequests())
+	}
+	for _, d := range []string{home, cache} {
+		var written []string
+		_ = filepath.WalkDir(d, func(p string, _ os.DirEntry, _ error) error {
+			if p != d {
+				written = append(written, p)
+			}
+			return nil
+		})
+		if len(written) > 0 {
+			t.Errorf("without token_cache_dir, a plan wrote %v", written)
+		}
+	}
+}
+
+func TestAccTokenCacheInAWorldWritableDirectoryIsRefused(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("mode bits do not apply on Windows")
+	}
+	srv := acctest.StandIn(t)
+	dir := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	out, err := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`
+data "servicetitan_auth_token" "d" {}
+`, "SERVICETITAN_TOKEN_CACHE_DIR="+dir).Run("plan")
+	if err == nil {
+		t.Fatalf("a world-writable token cache directory was accepted:\n%s", out)
+	}
+	for _, want := range []string{"token_cache_dir", dir, "environment variable SERVICETITAN_TOKEN_CACHE_DIR", "others can write"} {
+		if !acctest.ErrorText(want).MatchString(out) {
+			t.Errorf("the error does not say %q:\n%s", want, out)
+		}
+	}
+	if srv.TokenRequests() != 0 {
+		t.Error("a token was requested despite the refused directory")
+	}
+	if files := cacheFiles(t, dir); len(files) != 0 {
+		t.Errorf("files were written into the refused directory: %v", files)
+	}
+}
