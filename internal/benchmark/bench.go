@@ -28,6 +28,11 @@ type Variant struct {
 	Binary string
 	// Env is added to the CLI's environment, which the provider inherits.
 	Env []string
+	// TokenCache gives the provider a token_cache_dir of the run's own.
+	// The case's untimed probe plan fills it, so every timed plan finds a
+	// token there (a warm cache) while it has more than the refresh margin
+	// left, which a run of a few minutes never uses up.
+	TokenCache bool
 }
 
 // Options of a run.
@@ -65,6 +70,8 @@ type Case struct {
 	Ephemerals  int
 	// Variant is empty for the main cases.
 	Variant string
+	// TokenCache is set when the provider ran with a warm token cache.
+	TokenCache bool
 
 	Walls         []time.Duration
 	CPUs          []time.Duration
@@ -131,6 +138,16 @@ type Results struct {
 	Finished   time.Time
 	LoadBefore string
 	LoadAfter  string
+}
+
+// WarmCase returns the warm token cache case with n data sources, or nil.
+func (r *Results) WarmCase(n int) *Case {
+	for _, c := range r.Cases {
+		if c.TokenCache && c.DataSources == n {
+			return c
+		}
+	}
+	return nil
 }
 
 // Case returns the main case with n data sources, or nil.
@@ -219,7 +236,10 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	for i, v := range o.Variants {
 		c := &Case{
 			Name: tokensName(o.CompareSize, o.Ephemerals) + ", " + v.Name, DataSources: o.CompareSize, Ephemerals: o.Ephemerals,
-			Variant: v.Name, cliConfig: mainConfig, binary: binary, env: v.Env,
+			Variant: v.Name, cliConfig: mainConfig, binary: binary, env: slices.Clone(v.Env), TokenCache: v.TokenCache,
+		}
+		if v.TokenCache {
+			c.env = append(c.env, "SERVICETITAN_TOKEN_CACHE_DIR="+filepath.Join(work, fmt.Sprintf("variant-%d-token-cache", i)))
 		}
 		if c.dir, err = writeConfig(work, fmt.Sprintf("variant-%d", i), TokensConfig(standIn.URL(), o.CompareSize, o.Ephemerals)); err != nil {
 			return nil, err

@@ -69,6 +69,7 @@ func run(ctx context.Context) error {
 	compareSize := flag.Int("compare-size", 20, "token data sources of the side-by-side variants")
 	ldflags := flag.String("ldflags", "-s -w", "linker flags of the provider build")
 	compareSDKLogs := flag.Bool("compare-sdk-logs", true, "add a variant with the SDK loggers forced to trace, as the provider ran before it turned them off")
+	compareTokenCache := flag.Bool("compare-token-cache", true, "add a variant with a warm token cache (token_cache_dir filled by its probe plan)")
 	flag.Var(&variants, "variant", "add NAME=PATH: another provider binary planned side by side (repeatable)")
 	gobench := flag.String("gobench", "", "file with `go test -bench -benchmem` output to include")
 	out := flag.String("out", "", "Markdown file whose generated section receives the results (default: stdout only)")
@@ -97,6 +98,9 @@ func run(ctx context.Context) error {
 			return fmt.Errorf("-sizes: %q is not a positive number", s)
 		}
 		sizeList = append(sizeList, n)
+	}
+	if *compareTokenCache {
+		variants = append(variantFlag{{Name: "warm token cache", TokenCache: true}}, variants...)
 	}
 	if *compareSDKLogs {
 		variants = append(variantFlag{{Name: "SDK logs at trace (as before)", Env: sdkLogsOn}}, variants...)
