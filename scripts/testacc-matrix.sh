@@ -24,7 +24,7 @@ leg() {
   local name=$1 cli=$2 strict=$3
   shift 3
   local log="$logs/$name.log" version
-  version=$("$cli" version 2>/dev/null | head -n 1)
+  version=$("$cli" version 2>/dev/null | grep -m 1 -E "^(Terraform|OpenTofu) v")
   echo "==> $name: $version at $cli (log: $log)"
   "$MAKE" --no-print-directory "$@" >"$log" 2>&1
   local status=$?

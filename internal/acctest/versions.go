@@ -74,7 +74,7 @@ var (
 // versionLine is the first line of `terraform version` and `tofu version`.
 // Their JSON output cannot tell the two apart: OpenTofu reports its own
 // version as "terraform_version".
-var versionLine = regexp.MustCompile(`^(Terraform|OpenTofu) v(\S+)`)
+var versionLine = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\S+)`)
 
 func detectCLI() (CLI, error) {
 	cliOnce.Do(func() {
