@@ -41,6 +41,13 @@ leg() {
     echo "$unexpected" | sed 's/^/    /' >&2
     status=1
   fi
+  # The test binary says which CLI it drove: it must be the one this leg names.
+  local drove
+  drove=$(grep -m 1 -E '^acceptance tests drive ' "$log" | sed -E 's/^acceptance tests drive (.*) at .*/\1/')
+  if [[ $status -eq 0 && "$drove" != "${version/ v/ }" ]]; then
+    echo "    the tests drove '${drove:-an unknown CLI}', not $version" >&2
+    status=1
+  fi
   if [[ $status -eq 0 && $pass -eq 0 ]]; then
     echo "    no test ran: $log holds no test results" >&2
     status=1
@@ -53,7 +60,7 @@ leg() {
   fi
   local result=ok
   [[ $status -eq 0 ]] || result=FAILED
-  summary+=("$(printf '%-24s %-22s %3d passed %3d skipped %3d failed  %s' "$name" "$version" "$pass" "$skip" "$fail" "$result")")
+  summary+=("$(printf '%-18s %-20s %3d passed %3d skipped %3d failed  %s' "$name" "${drove:-$version}" "$pass" "$skip" "$fail" "$result")")
 }
 
 leg terraform "$TERRAFORM" yes testacc TF_ACC_TERRAFORM_PATH="$TERRAFORM"

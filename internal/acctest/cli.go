@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -22,10 +23,17 @@ import (
 // test. So TF_ACC_TERRAFORM_PATH is always set, to terraform on PATH when
 // the caller gave none, and the tests stop with instructions when there is
 // no CLI at all.
+//
+// With -v it first prints which CLI the tests drive, so that a log says
+// which product and version it is about.
 func Main(m *testing.M) {
 	if err := prepareCLI(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	flag.Parse()
+	if c, err := detectCLI(); err == nil && testing.Verbose() {
+		fmt.Printf("acceptance tests drive %s at %s\n", c, CLIPath())
 	}
 	code := m.Run()
 	cleanup()
