@@ -372,14 +372,28 @@ func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
 }
 
 func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.OmitExpiresIn = true; c.TokenLifetime = 300 * time.Second })
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
+	clk := &clock{now: time.Now()}
+	srv := standIn(t, func(c *fakeservicetitan.Config) {
+		c.OmitExpiresIn = true
+		c.TokenLifetime = 300 * time.Second
+		c.Now = clk.Now
+	})
+	opts := fastOptions()
+	opts.Now = clk.Now
+	conn := connectTo(t, srv, servicetitan.Input{}, opts)
 	tok, err := conn.AuthToken(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.ExpiresIn != 300*time.Second {
-		t.Errorf("lifetime %s, want the JWT's 300s", tok.ExpiresIn)
+	claims, err := srv.VerifyToken(tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The exp claim is whole seconds, so the token has a fraction of a
+	// second less than 300 s left by the time it arrives.
+	exp := time.Unix(claims.Exp, 0)
+	if !tok.Expiry.Equal(exp) || tok.ExpiresIn != exp.Sub(clk.Now()) {
+		t.Errorf("expiry %s and lifetime %s, want the JWT's exp %s and %s", tok.Expiry, tok.ExpiresIn, exp, exp.Sub(clk.Now()))
 	}
 }
 
