@@ -43,7 +43,9 @@ func TestStoppedWaitsSayWhy(t *testing.T) {
 	// The cached path stops in the token source's wait, the uncached one in
 	// the request itself.
 	paths := map[string]func(context.Context, *servicetitan.Connection) (*servicetitan.Token, error){
-		"AuthToken":        func(ctx context.Context, c *servicetitan.Connection) (*servicetitan.Token, error) { return c.AuthToken(ctx) },
+		"AuthToken": func(ctx context.Context, c *servicetitan.Connection) (*servicetitan.Token, error) {
+			return c.AuthToken(ctx)
+		},
 		"RequestAuthToken": servicetitan.RequestAuthToken,
 	}
 	for pathName, get := range paths {
