@@ -44,11 +44,11 @@ output "escaped" {
 		resource.TestStep{
 			// The error is pinned to the argument it is about.
 			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm", "1234", "../../x") }`,
-			ExpectError: errorText(`Invalid value for "endpoint" parameter: invalid endpoint "../../x": a path segment may not be ".."`),
+			ExpectError: acctest.ErrorText(`Invalid value for "endpoint" parameter: invalid endpoint "../../x": a path segment may not be ".."`),
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "..", "1234", "jobs") }`,
-			ExpectError: errorText(`Invalid value for "folder" parameter: invalid folder ".."`),
+			ExpectError: acctest.ErrorText(`Invalid value for "folder" parameter: invalid folder ".."`),
 		},
 	)
 }
