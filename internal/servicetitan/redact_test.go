@@ -79,3 +79,11 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// A TokenError prints its URL redacted, whoever built it.
+func TestTokenErrorRedactsItsURL(t *testing.T) {
+	err := &servicetitan.TokenError{TokenURL: "https://user:PASSWORD@auth.example.com/connect/token?sig=SIGNATURE", StatusCode: 400}
+	msg := err.Error()
+	wantContains(t, msg, "https://REDACTED@auth.example.com/connect/token?sig=REDACTED", "HTTP 400")
+	mustNotLeak(t, msg, "PASSWORD", "SIGNATURE", "user:")
+}
