@@ -142,7 +142,12 @@ type URLPartError struct {
 }
 
 func (e *URLPartError) Error() string {
-	return fmt.Sprintf("invalid %s %q: %s", e.Part, e.Value, e.Allowed)
+	// An endpoint's query may carry a signature or a key: only its keys are shown.
+	shown := e.Value
+	if path, query, ok := strings.Cut(shown, "?"); ok {
+		shown = path + "?" + redactQuery(query)
+	}
+	return fmt.Sprintf("invalid %s %q: %s", e.Part, shown, e.Allowed)
 }
 
 // APIURL builds an API URL for an environment, as ServiceTitan documents it:

@@ -59,7 +59,7 @@ func TestAPIURL(t *testing.T) {
 		{"trailing slash", "production", "jpm", "1234", "jobs/", "", "empty path segment"},
 		{"encoded parent", "production", "jpm", "1234", "%2e%2e/x", "", `may not contain "%"`},
 		{"query only", "production", "jpm", "1234", "?page=2", "", "invalid endpoint"},
-		{"query with a space", "production", "jpm", "1234", "jobs?name=a b", "", "must be URL-encoded"},
+		{"query with a space", "production", "jpm", "1234", "jobs?sig=SIGNATURE&name=a b", "", `invalid endpoint "jobs?sig=REDACTED&name=REDACTED": the query after "?" must be URL-encoded`},
 		{"folder dot dot", "production", "..", "1234", "jobs", "", `invalid folder ".."`},
 		{"folder dot", "production", ".", "1234", "jobs", "", `invalid folder "."`},
 		{"folder with space", "production", "jp m", "1234", "jobs", "", `invalid folder "jp m"`},
