@@ -53,8 +53,8 @@ type Options struct {
 	FailureHold time.Duration
 	// Log receives debug events. Nothing secret is ever passed to it.
 	Log func(ctx context.Context, msg string, fields map[string]any)
-	// Cache, when set, lets connections with the same credentials share one
-	// token source. A program that may resolve the same configuration more
+	// Cache, when set, lets connections with the same settings (credentials,
+	// URLs, timeout and retries) share one token source. A program that may resolve the same configuration more
 	// than once (a Terraform provider re-configured in one process) keeps one
 	// Cache so that doing so never costs a second token request.
 	Cache *TokenCache

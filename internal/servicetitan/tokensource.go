@@ -163,14 +163,17 @@ func (tc *TokenCache) source(key [sha256.Size]byte, create func() *TokenSource) 
 }
 
 // cacheKey covers every setting that changes the token request or how it
-// is made: where it goes, the credentials and tenant, and the timeout and
-// retries. Connections that differ in any of them keep their own source, so
-// one never inherits another's remembered failure or retry budget.
+// is made: where it goes, the credentials and tenant, the timeout, retries
+// and waits, and the User-Agent. Connections that differ in any of them keep
+// their own source, so one never inherits another's remembered failure or
+// retry budget. (The Transport is not part of it: a program shares one Cache
+// among connections built with the same Options.)
 func (c *Connection) cacheKey() [sha256.Size]byte {
 	h := sha256.New()
 	for _, part := range []string{
 		c.TokenURL(), c.clientID, c.clientSecret, strconv.FormatBool(c.enterpriseHub), c.tenantID,
 		c.requestTimeout.String(), strconv.Itoa(c.maxRetries), c.opts.UserAgent,
+		c.opts.RetryWaitMin.String(), c.opts.RetryWaitMax.String(), c.opts.MaxRetryAfter.String(), c.opts.FailureHold.String(),
 	} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
