@@ -139,8 +139,8 @@ func (s *TokenSource) run(ctx context.Context, f *flight) {
 }
 
 // TokenCache holds token sources keyed by everything that decides which
-// token ServiceTitan issues, so connections resolved from the same settings
-// share one token. The key is a hash: the secret is never kept as a map key.
+// token ServiceTitan issues and how it is requested, so connections resolved
+// from the same settings share one token. The key is a hash: the secret is never kept as a map key.
 type TokenCache struct {
 	mu      sync.Mutex
 	sources map[[sha256.Size]byte]*TokenSource
