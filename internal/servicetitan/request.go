@@ -22,7 +22,9 @@ import (
 // Connection.AuthToken, which does. Each attempt is bounded by the
 // connection's request timeout; connection errors, 429 and 5xx are retried
 // up to its max_retries with capped, jittered exponential backoff, honouring
-// Retry-After up to a cap. Any other 4xx is final.
+// Retry-After up to a cap. Any other 4xx is final, and so are a redirect
+// (never followed: it would carry the secret to another host) and a
+// certificate that fails verification.
 func RequestAuthToken(ctx context.Context, c *Connection) (*Token, error) {
 	if err := c.tokenCredentials(); err != nil {
 		return nil, err

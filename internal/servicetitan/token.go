@@ -78,7 +78,8 @@ type TokenError struct {
 	// Redirect is the scheme and host a 3xx answer pointed at ("" when it
 	// named none). The redirect is never followed.
 	Redirect string
-	// Err is the underlying transport error, if any.
+	// Err is the underlying transport error, or a *StoppedError when the
+	// caller's context ended first.
 	Err error
 }
 
