@@ -61,7 +61,6 @@ func cacheFiles(t *testing.T, dir string) map[string][]byte {
 }
 
 func TestAccTokenCacheApplyMakesOneRequestAndARerunNone(t *testing.T) {
-	acctest.SkipBelow(t, "1.10.0", "ephemeral resources")
 	srv := acctest.StandIn(t)
 	dir := filepath.Join(t.TempDir(), "cache", "servicetitan")
 
@@ -145,7 +144,6 @@ output "expires_at" { value = data.servicetitan_auth_token.d.expires_at }
 }
 
 func TestAccTokenCacheEightColdPlansMakeOneRequest(t *testing.T) {
-	acctest.SkipBelow(t, "1.10.0", "ephemeral resources")
 	// The latency keeps the first request in flight while the other plans
 	// start, so that they find the lock taken rather than an entry written.
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Latency = time.Second })
