@@ -355,8 +355,8 @@ func readLimited(path string, limit int64) ([]byte, error) {
 
 // acquire takes the entry's lock, waiting while another process holds it
 // (that process is requesting the token this one needs). The wait ends with
-// ctx (Ctrl-C, the provider stopping) or after the request timeout, and
-// then returns the context's cause. The operating system releases the lock
+// ctx (Ctrl-C, the provider stopping), saying why, or after the request
+// timeout with a TokenCacheLockError. The operating system releases the lock
 // of a process that dies, so it never goes stale.
 func (d *diskCache) acquire(ctx context.Context) (func(), error) {
 	f, err := os.OpenFile(d.lock, os.O_RDWR|os.O_CREATE, 0o600)
@@ -378,12 +378,19 @@ func (d *diskCache) acquire(ctx context.Context) (func(), error) {
 				f.Close()
 			}, nil
 		}
+		if delay == lockPollMin {
+			d.log(ctx, "waiting for another process's token request (token cache lock held)", map[string]any{"path": d.lock, "wait_limit": d.wait.String()})
+		}
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			f.Close()
-			return nil, context.Cause(ctx)
+			var timedOut *TokenCacheLockError
+			if errors.As(context.Cause(ctx), &timedOut) {
+				return nil, timedOut
+			}
+			return nil, stopError(ctx)
 		case <-t.C:
 		}
 		delay = min(2*delay, lockPollMax)
