@@ -151,7 +151,11 @@ func TestAccTokenCacheEightColdPlansMakeOneRequest(t *testing.T) {
 	const n = 8
 	runs := make([]*acctest.CLIRun, n)
 	for i := range runs {
-		runs[i] = acctest.NewCLIRun(t, cachedTokensConfig(srv), "SERVICETITAN_TOKEN_CACHE_DIR="+dir)
+		// Data sources only, so that this runs on every supported CLI.
+		runs[i] = acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`
+data "servicetitan_auth_token" "d" {}
+output "tenant" { value = data.servicetitan_auth_token.d.tenant_id }
+`, "SERVICETITAN_TOKEN_CACHE_DIR="+dir)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
