@@ -79,7 +79,10 @@ data "servicetitan_auth_token" "d" {}
 		t.Fatal(err)
 	}
 	select {
-	case <-done:
+	case err := <-done:
+		if err == nil {
+			t.Errorf("the interrupted plan succeeded without a token:\n%s", out.String())
+		}
 	case <-time.After(15 * time.Second):
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		t.Fatalf("the plan still waited for the lock 15 s after Ctrl-C:\n%s", out.String())

@@ -116,9 +116,7 @@ func TestTokenCacheRevealsNothing(t *testing.T) {
 	parts := strings.Split(tok.AccessToken, ".")
 	forbidden := []string{tok.AccessToken, parts[1], parts[2], testSecret, testClientID, claims.ClientID, claims.JTI,
 		strconv.FormatInt(claims.Exp, 10), strconv.FormatInt(claims.Iat, 10), "tn.", srv.URL(), "client_id", "access_token"}
-	for _, s := range claims.Scope {
-		forbidden = append(forbidden, s)
-	}
+	forbidden = append(forbidden, claims.Scope...)
 	files := cacheFiles(t, dir)
 	if len(files) == 0 {
 		t.Fatal("nothing was written")
