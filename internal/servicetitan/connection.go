@@ -218,7 +218,7 @@ func Connect(in Input, opts Options) (*Connection, []string, error) {
 	}
 	fetch := c.fetchToken
 	if c.tokenCacheDir != "" {
-		fetch = c.diskCache().wrap(fetch)
+		fetch = c.tokenCacheLayer(fetch)
 	}
 	newSource := func() *TokenSource { return NewTokenSource(fetch, opts.Now, opts.FailureHold) }
 	if opts.Cache != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -75,25 +74,34 @@ type diskCache struct {
 // diskCache builds the cache layer of this connection. The keys depend on
 // the client secret; with no secret the layer is never called, since a
 // token is asked for only once the credentials are complete.
-func (c *Connection) diskCache() *diskCache {
+func (c *Connection) diskCache() (*diskCache, error) {
 	tenant := ""
 	if c.enterpriseHub {
 		tenant = c.tenantID
 	}
 	binding := cacheBinding(c.TokenURL(), c.clientID, c.enterpriseHub, tenant)
-	sealKey := deriveKey(c.clientSecret, "seal", binding)
-	nameKey := deriveKey(c.clientSecret, "name", binding)
+	sealKey, err := deriveKey(c.clientSecret, "seal", binding)
+	if err != nil {
+		return nil, err
+	}
+	nameKey, err := deriveKey(c.clientSecret, "name", binding)
+	if err != nil {
+		return nil, err
+	}
 	mac := hmac.New(sha256.New, nameKey)
 	mac.Write(binding)
 	name := hex.EncodeToString(mac.Sum(nil))
 
 	block, err := aes.NewCipher(sealKey)
 	if err != nil {
-		panic(err) // a 32-byte key is always valid
+		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
+	// The nonce is random and travels with the entry: 96 random bits are
+	// far from colliding at one entry per token, and this is the GCM that
+	// Go's FIPS 140-only mode allows.
+	aead, err := cipher.NewGCMWithRandomNonce(block)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
 	return &diskCache{
 		dir:    c.tokenCacheDir,
@@ -105,7 +113,19 @@ func (c *Connection) diskCache() *diskCache {
 		now:    c.opts.Now,
 		wait:   c.requestTimeout,
 		log:    c.opts.Log,
+	}, nil
+}
+
+// tokenCacheLayer is fetch behind the token cache directory, or, when the
+// cache's keys cannot be made, a fetch that says so.
+func (c *Connection) tokenCacheLayer(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
+	d, err := c.diskCache()
+	if err != nil {
+		derr := &TokenCacheDirError{Source: c.sources[SettingTokenCacheDir.Name], Path: c.tokenCacheDir,
+			Reason: "its keys cannot be derived from the client secret: " + err.Error()}
+		return func(context.Context) (*Token, error) { return nil, derr }
 	}
+	return d.wrap(fetch)
 }
 
 // cacheBinding is everything the issued token depends on besides the
@@ -131,12 +151,8 @@ func cacheBinding(tokenURL, clientID string, enterpriseHub bool, tenant string) 
 // plain HKDF rather than a slow password hash: ServiceTitan's client
 // secrets are long random strings, and a slow hash would add its cost to
 // every provider process.
-func deriveKey(secret, purpose string, binding []byte) []byte {
-	key, err := hkdf.Key(sha256.New, []byte(secret), []byte(hkdfSalt), purpose+"\x00"+string(binding), 32)
-	if err != nil {
-		panic(err) // only a key length beyond 255 hashes fails
-	}
-	return key
+func deriveKey(secret, purpose string, binding []byte) ([]byte, error) {
+	return hkdf.Key(sha256.New, []byte(secret), []byte(hkdfSalt), purpose+"\x00"+string(binding), 32)
 }
 
 // TokenCacheDirError is a token cache directory that cannot be used. It
@@ -261,25 +277,16 @@ func (d *diskCache) seal(tok *Token) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, len(entryHeader), len(entryHeader)+d.aead.NonceSize()+len(plain)+d.aead.Overhead())
-	copy(out, entryHeader)
-	nonce := make([]byte, d.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	out = append(out, nonce...)
-	return d.aead.Seal(out, nonce, plain, d.aad), nil
+	return d.aead.Seal(append([]byte(nil), entryHeader...), nil, plain, d.aad), nil
 }
 
 // open returns the token sealed in data, or an error saying why it is not
 // usable; the error never carries any of the content.
 func (d *diskCache) open(data []byte) (*Token, error) {
-	ns := d.aead.NonceSize()
-	if len(data) < len(entryHeader)+ns+d.aead.Overhead() || string(data[:len(entryHeader)]) != string(entryHeader) {
+	if len(data) < len(entryHeader)+d.aead.Overhead() || string(data[:len(entryHeader)]) != string(entryHeader) {
 		return nil, errors.New("not a token cache entry of this format")
 	}
-	nonce := data[len(entryHeader) : len(entryHeader)+ns]
-	plain, err := d.aead.Open(nil, nonce, data[len(entryHeader)+ns:], d.aad)
+	plain, err := d.aead.Open(nil, nil, data[len(entryHeader):], d.aad)
 	if err != nil {
 		return nil, errors.New("the entry does not authenticate (damaged, or sealed with other credentials)")
 	}

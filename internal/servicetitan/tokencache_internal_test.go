@@ -15,13 +15,16 @@ import (
 func heldLock(t *testing.T, timeout string) (*diskCache, func(context.Context) (*Token, error), *atomic.Int32) {
 	t.Helper()
 	conn, _, err := Connect(Input{
-		AuthRootURL: "http://127.0.0.1:9", ClientID: "cid", ClientSecret: "secret-value", RequestTimeout: timeout,
+		AuthRootURL: "http://127.0.0.1:9", ClientID: "cid", ClientSecret: "secret-value-of-the-lock-tests", RequestTimeout: timeout,
 		TokenCacheDir: t.TempDir(),
 	}, Options{LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := conn.diskCache()
+	d, err := conn.diskCache()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := d.prepare(); err != nil {
 		t.Fatal(err)
 	}
