@@ -163,6 +163,38 @@ func TestTokenCacheIsNotServedToAnotherSecret(t *testing.T) {
 	}
 }
 
+func TestTokenCacheIsBoundToTheTokenURLAndTheTenant(t *testing.T) {
+	dir := t.TempDir()
+	first, second := standIn(t), standIn(t)
+	if _, err := cachedConn(t, first, dir).AuthToken(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := cachedConn(t, second, dir).AuthToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.VerifyToken(tok.AccessToken); err != nil || second.TokenRequests() != 1 {
+		t.Fatalf("another token URL with the same credentials was served the first one's token (requests there: %d)", second.TokenRequests())
+	}
+
+	hubSrv := standIn(t, func(c *fakeservicetitan.Config) {
+		c.Clients = []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant, EnterpriseHub: true}}
+	})
+	hub := true
+	onTenant := func(tenant string) func(*servicetitan.Input, *servicetitan.Options) {
+		return func(in *servicetitan.Input, _ *servicetitan.Options) { in.EnterpriseHub, in.TenantID = &hub, tenant }
+	}
+	if _, err := cachedConn(t, hubSrv, dir, onTenant(testTenant)).AuthToken(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := cachedConn(t, hubSrv, dir, onTenant("6666")).AuthToken(t.Context()); err == nil {
+		t.Fatalf("an Enterprise Hub app was served another tenant's token: %v", tok)
+	}
+	if hubSrv.TokenRequests() != 2 {
+		t.Errorf("%d token requests, want 2: the other tenant must ask ServiceTitan, which refuses it", hubSrv.TokenRequests())
+	}
+}
+
 func TestTokenCacheIgnoresAndReplacesBadEntries(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
