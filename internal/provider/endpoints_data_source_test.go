@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -63,6 +62,6 @@ data "servicetitan_endpoints" "e" {
   environment = "staging"
 }
 `,
-		ExpectError: regexp.MustCompile(`(?s)value must be one of:.*"production".*"integration"`),
+		ExpectError: acctest.ErrorText(`The value "staging" of attribute "environment" is not allowed: valid environments are "production" and "integration"`),
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
@@ -236,7 +238,8 @@ func TestAccValidationErrors(t *testing.T) {
 		{"auth root url over http", `auth_root_url = "http://auth.example.com"`, nil, `must use https; plain http is allowed only for a loopback host`},
 		{"api root url relative", `api_root_url = "api.example.com"`, nil, `attribute "api_root_url" is not allowed: must be an absolute URL`},
 		{"request timeout", `request_timeout = "30"`, nil, `attribute "request_timeout" is not allowed: must be a positive duration`},
-		{"max retries", `max_retries = 99`, nil, `max_retries value must be between 0 and 10`},
+		{"max retries", `max_retries = 99`, nil, `The value "99" of attribute "max_retries" is not allowed: must be a whole number from 0 to 10`},
+		{"max retries from env var", ``, map[string]string{"SERVICETITAN_MAX_RETRIES": "99"}, `invalid max_retries "99" (from environment variable SERVICETITAN_MAX_RETRIES): must be a whole number from 0 to 10`},
 		{"enterprise hub from env var", ``, map[string]string{"SERVICETITAN_ENTERPRISE_HUB": "sure"}, `invalid enterprise_hub "sure" (from environment variable SERVICETITAN_ENTERPRISE_HUB): must be "true" or "false"`},
 		{"config file missing", `config_file = "/nonexistent/servicetitan.json"`, nil, `config file "/nonexistent/servicetitan.json" (from attribute "config_file"): the file does not exist`},
 		{"config file not JSON", fmt.Sprintf(`config_file = %q`, notJSON), nil, `is not valid JSON: line 3, column 3`},
@@ -288,25 +291,39 @@ resource "terraform_data" "client" {
   input = %q
 }
 provider "servicetitan" {
+  environment   = "integration"
   auth_root_url = %q
   client_id     = terraform_data.client.output
 }
-data "servicetitan_endpoints" "e" {
-  environment = "integration"
+data "servicetitan_endpoints" "provider_env" {}
+data "servicetitan_endpoints" "production" {
+  environment = "production"
+}
+output "token_url" {
+  value = data.servicetitan_endpoints.provider_env.token_url
+}
+output "api_root_url" {
+  value = data.servicetitan_endpoints.provider_env.api_root_url
+}
+output "production_api_root_url" {
+  value = data.servicetitan_endpoints.production.api_root_url
 }
 output "api" {
   value = provider::servicetitan::api_url("integration", "jpm", 1, "jobs")
 }
 `, acctest.ClientID, srv.URL())
 	unitTest(t, nil,
-		// Functions and an endpoints lookup with its own environment work
-		// while the provider's client_id is still unknown.
+		// Functions and endpoint lookups, with their own environment or the
+		// provider's, work while the provider's client_id is still unknown:
+		// the plan already shows their values.
 		resource.TestStep{
 			Config: config,
-			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckResourceAttr("data.servicetitan_endpoints.e", "api_root_url", "https://api-integration.servicetitan.io"),
-				resource.TestCheckOutput("api", "https://api-integration.servicetitan.io/jpm/v2/tenant/1/jobs"),
-			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownOutputValue("token_url", knownvalue.StringExact(srv.URL()+"/connect/token")),
+				plancheck.ExpectKnownOutputValue("api_root_url", knownvalue.StringExact("https://api-integration.servicetitan.io")),
+				plancheck.ExpectKnownOutputValue("production_api_root_url", knownvalue.StringExact("https://api.servicetitan.io")),
+				plancheck.ExpectKnownOutputValue("api", knownvalue.StringExact("https://api-integration.servicetitan.io/jpm/v2/tenant/1/jobs")),
+			}},
 		},
 		// A token, though, needs the value: the error says which attribute.
 		resource.TestStep{
@@ -314,6 +331,27 @@ output "api" {
 			ExpectError: acctest.ErrorText(`the provider attribute(s) client_id depend on values that are known only after apply`),
 		},
 	)
+	if n := srv.TokenRequests(); n != 0 {
+		t.Errorf("%d token requests were made while client_id was unknown", n)
+	}
+}
+
+// An unknown environment, config file or root URL decides the endpoints,
+// so a lookup that relies on the provider's says which attribute it waits for.
+func TestAccEndpointsWaitForAnUnknownEnvironment(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
+	unitTest(t, nil, resource.TestStep{
+		Config: `
+resource "terraform_data" "env" {
+  input = "integration"
+}
+provider "servicetitan" {
+  environment = terraform_data.env.output
+}
+data "servicetitan_endpoints" "e" {}
+`,
+		ExpectError: acctest.ErrorText(`needs the provider's environment and root URLs, but the provider attribute(s) environment depend on values that are known only after apply`),
+	})
 }
 
 func TestAccInvalidClientIsReportedWithoutTheSecret(t *testing.T) {
