@@ -152,11 +152,21 @@ func readAuthToken(ctx context.Context, d *providerData, what string) (types.Obj
 	return obj, diags
 }
 
-// tokenErrorDetail says in words that a wait was interrupted when the error
-// itself does not: a bare "context canceled" tells a user nothing.
+// tokenErrorDetail says in words why a wait ended with its context: a bare
+// "context canceled" tells a user nothing.
 func tokenErrorDetail(ctx context.Context, err error) string {
-	if cause := context.Cause(ctx); errors.Is(cause, servicetitan.ErrInterrupted) && !errors.Is(err, servicetitan.ErrInterrupted) {
-		return "interrupted (Ctrl-C) before a token arrived: " + err.Error()
+	if ctx.Err() == nil {
+		return err.Error()
+	}
+	if errors.Is(context.Cause(ctx), servicetitan.ErrInterrupted) {
+		if errors.Is(err, servicetitan.ErrInterrupted) {
+			return err.Error()
+		}
+		return "interrupted (Ctrl-C) before a token arrived"
+	}
+	// A context's own error, unexplained: Terraform stopped the provider.
+	if errors.Is(err, context.Canceled) && err.Error() == context.Canceled.Error() {
+		return "cancelled before a token arrived: Terraform stopped the provider"
 	}
 	return err.Error()
 }
