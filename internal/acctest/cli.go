@@ -112,6 +112,10 @@ func SkipBelow(t *testing.T, minimum, feature string) {
 	}
 }
 
+// ProviderVersion is the version ProviderBinary stamps into the provider,
+// as the release tooling does, so that tests see it where users do.
+const ProviderVersion = "0.0.0-acctest"
+
 var (
 	buildOnce sync.Once
 	buildDir  string
@@ -139,7 +143,7 @@ func ProviderBinary(t *testing.T) string {
 			return
 		}
 		buildDir = filepath.Join(workDir, "provider")
-		cmd := exec.Command(goBin, "build", "-o", filepath.Join(buildDir, "terraform-provider-servicetitan"), ".")
+		cmd := exec.Command(goBin, "build", "-ldflags", "-X main.version="+ProviderVersion, "-o", filepath.Join(buildDir, "terraform-provider-servicetitan"), ".")
 		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("building the provider: %v\n%s", err, out)

@@ -382,3 +382,17 @@ data "servicetitan_auth_token" "t" {}
 		t.Errorf("invalid_client was asked %d times, want once (it is never retried)", n)
 	}
 }
+
+// TestAccUserAgentNamesTheProviderAndCLIVersions checks what ServiceTitan
+// sees of the built provider: its release version and the CLI's, which
+// tell its support which client made a request.
+func TestAccUserAgentNamesTheProviderAndCLIVersions(t *testing.T) {
+	srv := acctest.StandIn(t)
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`data "servicetitan_auth_token" "t" {}`+"\n")
+	run.MustRun("plan")
+	want := fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/%s",
+		acctest.ProviderVersion, acctest.CLIVersion(t))
+	if got := srv.LastTokenRequest().UserAgent; got != want {
+		t.Errorf("the stand-in saw User-Agent %q, want %q", got, want)
+	}
+}
