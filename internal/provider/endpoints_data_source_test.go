@@ -10,8 +10,8 @@ import (
 
 func TestAccEndpointsDataSource(t *testing.T) {
 	acctest.ClearServiceTitanEnv(t)
-	// No credentials and an unroutable override: the data source must not
-	// need either, since it makes no request.
+	// No credentials and no server: the data source needs neither, since
+	// it makes no request.
 	unitTest(t, nil, resource.TestStep{
 		Config: `
 provider "servicetitan" {
