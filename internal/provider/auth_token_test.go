@@ -11,7 +11,7 @@ import (
 // A token or its headers not marked sensitive would be printed in plans
 // and outputs without anyone asking for it.
 func TestAccTokenAttributesAreSensitive(t *testing.T) {
-	acctest.SkipBelow(t, "1.10.0", "ephemeral resources")
+	acctest.SkipBelow(t, acctest.EphemeralResources)
 	run := acctest.NewCLIRun(t, "")
 	out := run.MustRun("providers", "schema", "-json")
 	type attribute struct {

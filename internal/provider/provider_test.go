@@ -76,10 +76,16 @@ func factories(inst *instances) map[string]func() (tfprotov6.ProviderServer, err
 	}
 }
 
-// unitTest runs a test case against the real CLI with this provider in-process.
+// unitTest runs a test case against the real CLI with this provider
+// in-process. A CLI that lacks a feature the steps use skips the test.
 func unitTest(t *testing.T, inst *instances, steps ...resource.TestStep) {
 	t.Helper()
+	var configs []string
+	for _, s := range steps {
+		configs = append(configs, s.Config)
+	}
 	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   acctest.VersionChecksFor(configs...),
 		ProtoV6ProviderFactories: factories(inst),
 		Steps:                    steps,
 	})
@@ -391,7 +397,7 @@ func TestAccUserAgentNamesTheProviderAndCLIVersions(t *testing.T) {
 	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`data "servicetitan_auth_token" "t" {}`+"\n")
 	run.MustRun("plan")
 	want := fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/%s",
-		acctest.ProviderVersion, acctest.CLIVersion(t))
+		acctest.ProviderVersion, acctest.CLIVersion(t).Version)
 	if got := srv.LastTokenRequest().UserAgent; got != want {
 		t.Errorf("the stand-in saw User-Agent %q, want %q", got, want)
 	}
