@@ -70,16 +70,17 @@ resource "terraform_data" "use" {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
+			var exitErr error
+			done := make(chan struct{})
+			go func() { exitErr = cmd.Wait(); close(done) }()
 			killGroup := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 			t.Cleanup(killGroup)
 
 			deadline := time.Now().Add(2 * time.Minute)
 			for srv.TokenRequests() == 0 {
 				select {
-				case err := <-done:
-					t.Fatalf("%s ended before asking for a token (%v):\n%s", tc.command, err, out.String())
+				case <-done:
+					t.Fatalf("%s ended before asking for a token (%v):\n%s", tc.command, exitErr, out.String())
 				case <-time.After(20 * time.Millisecond):
 				}
 				if time.Now().After(deadline) {

@@ -165,7 +165,11 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in, unknown := settingsInput(config.Attributes())
+	in, unknown, diags := settingsInput(config.Attributes())
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	data := &providerData{unknown: unknown, interrupted: p.interrupted, issued: p.issued}
 	resp.DataSourceData = data
@@ -214,9 +218,10 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 
 // settingsInput reads every setting's attribute by its name in the
 // settings table, and lists those whose values are not known yet.
-func settingsInput(attrs map[string]attr.Value) (servicetitan.Input, []string) {
+func settingsInput(attrs map[string]attr.Value) (servicetitan.Input, []string, diag.Diagnostics) {
 	var in servicetitan.Input
 	var unknown []string
+	var diags diag.Diagnostics
 	for _, s := range servicetitan.Settings() {
 		v := attrs[s.Name]
 		switch {
@@ -226,18 +231,31 @@ func settingsInput(attrs map[string]attr.Value) (servicetitan.Input, []string) {
 			unknown = append(unknown, s.Name)
 			continue
 		}
-		// The schema gave each attribute the type of its field, so these
-		// assertions hold.
+		// The schema gave each attribute the type of its field.
+		ok := false
 		switch f := in.Field(s.Name).(type) {
 		case *string:
-			*f = v.(types.String).ValueString()
+			var sv types.String
+			if sv, ok = v.(types.String); ok {
+				*f = sv.ValueString()
+			}
 		case **bool:
-			*f = v.(types.Bool).ValueBoolPointer()
+			var bv types.Bool
+			if bv, ok = v.(types.Bool); ok {
+				*f = bv.ValueBoolPointer()
+			}
 		case **int64:
-			*f = v.(types.Int64).ValueInt64Pointer()
+			var iv types.Int64
+			if iv, ok = v.(types.Int64); ok {
+				*f = iv.ValueInt64Pointer()
+			}
+		}
+		if !ok {
+			diags.AddAttributeError(path.Root(s.Name), "Unexpected attribute type",
+				fmt.Sprintf("The attribute %q arrived as %T, which does not match its setting; this is a bug in the provider.", s.Name, v))
 		}
 	}
-	return in, unknown
+	return in, unknown, diags
 }
 
 // connectDiagnostics turns the core's joined errors into one diagnostic
