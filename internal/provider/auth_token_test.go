@@ -1,10 +1,16 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
 // TestAccTokenAttributesAreSensitive reads the schema as the CLI sees it.
@@ -56,5 +62,43 @@ func TestAccTokenAttributesAreSensitive(t *testing.T) {
 				t.Errorf("%s servicetitan_auth_token.%s is sensitive", kind, name)
 			}
 		}
+	}
+}
+
+// TestTokenAndHeadersComeFromOneRead reads a token through a clock that
+// jumps past every token's refresh margin between two looks, so each look
+// at the cache brings a new token. access_token and the Authorization
+// header must still be the same token: a read that asked the cache twice
+// would pair a header with another token than the one beside it.
+func TestTokenAndHeadersComeFromOneRead(t *testing.T) {
+	srv := acctest.StandIn(t)
+	var mu sync.Mutex
+	now := time.Now()
+	jumping := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Hour)
+		return now
+	}
+	conn, _, err := servicetitan.Connect(servicetitan.Input{
+		AuthRootURL: srv.URL(), ClientID: acctest.ClientID, ClientSecret: acctest.ClientSecret, AppKey: acctest.AppKey, TenantID: acctest.TenantID,
+	}, servicetitan.Options{Now: jumping})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &providerData{conn: conn, issued: &issuedTokens{}}
+	obj, diags := readAuthToken(context.Background(), d, "the test")
+	if diags.HasError() {
+		t.Fatalf("reading a token: %v", diags)
+	}
+	attrs := obj.Attributes()
+	token, _ := attrs["access_token"].(types.String)
+	headers, _ := attrs["headers"].(types.Map)
+	authorization, _ := headers.Elements()["Authorization"].(types.String)
+	if token.ValueString() != srv.LastIssuedToken() {
+		t.Error("access_token is not the token the stand-in issued last")
+	}
+	if authorization.ValueString() != "Bearer "+token.ValueString() {
+		t.Errorf("the Authorization header carries another token than access_token (%d tokens issued for one read)", srv.TokensIssued())
 	}
 }
