@@ -32,7 +32,8 @@ func (d *endpointsDataSource) Metadata(_ context.Context, req datasource.Metadat
 
 func (d *endpointsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up ServiceTitan's root URLs for an environment. Needs no credentials and makes no network request.",
+		MarkdownDescription: "Looks up ServiceTitan's root URLs for an environment. Needs no credentials and makes no network request, " +
+			"so its values are known at plan time even when the provider's credentials come from resources not created yet.",
 		Attributes: map[string]schema.Attribute{
 			"environment": schema.StringAttribute{
 				Optional: true, Computed: true,
