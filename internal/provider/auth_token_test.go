@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,9 +38,19 @@ func TestAccTokenAttributesAreSensitive(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &schemas); err != nil {
 		t.Fatalf("providers schema -json: %v\n%s", err, out)
 	}
-	p, ok := schemas.ProviderSchemas[Address]
-	if !ok {
-		t.Fatalf("no schema for %s in:\n%s", Address, out)
+	// Under the registry host of the CLI at hand: OpenTofu has its own.
+	var p struct {
+		DataSourceSchemas        map[string]block `json:"data_source_schemas"`
+		EphemeralResourceSchemas map[string]block `json:"ephemeral_resource_schemas"`
+	}
+	found := false
+	for addr, schema := range schemas.ProviderSchemas {
+		if strings.HasSuffix(addr, "/"+acctest.ProviderSource) {
+			p, found = schema, true
+		}
+	}
+	if !found {
+		t.Fatalf("no schema for %s in:\n%s", acctest.ProviderSource, out)
 	}
 	for kind, blocks := range map[string]map[string]block{"data source": p.DataSourceSchemas, "ephemeral resource": p.EphemeralResourceSchemas} {
 		b, ok := blocks["servicetitan_auth_token"]

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
@@ -314,21 +315,17 @@ output "api_root_url" {
 output "production_api_root_url" {
   value = data.servicetitan_endpoints.production.api_root_url
 }
-output "api" {
-  value = provider::servicetitan::api_url("integration", "jpm", 1, "jobs")
-}
 `, acctest.ClientID, srv.URL())
 	unitTest(t, nil,
-		// Functions and endpoint lookups, with their own environment or the
-		// provider's, work while the provider's client_id is still unknown:
-		// the plan already shows their values.
+		// Endpoint lookups, with their own environment or the provider's,
+		// work while the provider's client_id is still unknown: the plan
+		// already shows their values.
 		resource.TestStep{
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectKnownOutputValue("token_url", knownvalue.StringExact(srv.URL()+"/connect/token")),
 				plancheck.ExpectKnownOutputValue("api_root_url", knownvalue.StringExact("https://api-integration.servicetitan.io")),
 				plancheck.ExpectKnownOutputValue("production_api_root_url", knownvalue.StringExact("https://api.servicetitan.io")),
-				plancheck.ExpectKnownOutputValue("api", knownvalue.StringExact("https://api-integration.servicetitan.io/jpm/v2/tenant/1/jobs")),
 			}},
 		},
 		// A token, though, needs the value: the error says which attribute.
@@ -340,6 +337,28 @@ output "api" {
 	if n := srv.TokenRequests(); n != 0 {
 		t.Errorf("%d token requests were made while client_id was unknown", n)
 	}
+}
+
+// Functions take their environment as an argument and never wait for the
+// provider's configuration.
+func TestAccFunctionsDoNotWaitForUnknownCredentials(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
+	unitTest(t, nil, resource.TestStep{
+		Config: `
+resource "terraform_data" "client" {
+  input = "someone"
+}
+provider "servicetitan" {
+  client_id = terraform_data.client.output
+}
+output "api" {
+  value = provider::servicetitan::api_url("integration", "jpm", 1, "jobs")
+}
+`,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownOutputValue("api", knownvalue.StringExact("https://api-integration.servicetitan.io/jpm/v2/tenant/1/jobs")),
+		}},
+	})
 }
 
 // An unknown environment, config file or root URL decides the endpoints,
@@ -396,9 +415,19 @@ func TestAccUserAgentNamesTheProviderAndCLIVersions(t *testing.T) {
 	srv := acctest.StandIn(t)
 	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`data "servicetitan_auth_token" "t" {}`+"\n")
 	run.MustRun("plan")
-	want := fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/%s",
-		acctest.ProviderVersion, acctest.CLIVersion(t).Version)
-	if got := srv.LastTokenRequest().UserAgent; got != want {
-		t.Errorf("the stand-in saw User-Agent %q, want %q", got, want)
+	prefix := fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/", acctest.ProviderVersion)
+	got := srv.LastTokenRequest().UserAgent
+	cliVersion, ok := strings.CutPrefix(got, prefix)
+	if !ok {
+		t.Fatalf("the stand-in saw User-Agent %q, want it to start %q", got, prefix)
+	}
+	cli := acctest.CLIVersion(t)
+	if _, err := version.NewVersion(cliVersion); err != nil {
+		t.Errorf("the User-Agent %q ends in %q, not a CLI version", got, cliVersion)
+	}
+	// OpenTofu tells providers the Terraform version it is compatible
+	// with, not its own, so only Terraform's can be compared.
+	if cli.Product == "Terraform" && cliVersion != cli.Version.String() {
+		t.Errorf("the User-Agent %q names Terraform %s, but the CLI is %s", got, cliVersion, cli)
 	}
 }
