@@ -134,9 +134,11 @@ func (v settingValidator) ValidateInt64(_ context.Context, req validator.Int64Re
 func (v settingValidator) validate(p path.Path, value string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if err := servicetitan.ValidateSetting(v.setting.Name, value); err != nil {
+		// A URL's user info or query may carry credentials: the value is
+		// shown as the core would show it, never verbatim.
 		shown := ""
 		if !v.setting.Secret {
-			shown = fmt.Sprintf(" %q", value)
+			shown = fmt.Sprintf(" %q", servicetitan.DisplayValue(v.setting, value))
 		}
 		diags.AddAttributeError(p, "Invalid "+v.setting.Name,
 			fmt.Sprintf("The value%s of attribute %q is not allowed: %s.", shown, v.setting.Name, err))

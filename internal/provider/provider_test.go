@@ -431,3 +431,45 @@ func TestAccUserAgentNamesTheProviderAndCLIVersions(t *testing.T) {
 		t.Errorf("the User-Agent %q names Terraform %s, but the CLI is %s", got, cliVersion, cli)
 	}
 }
+
+// sourceLine matches a line of configuration the CLI quotes under an error.
+var sourceLine = regexp.MustCompile(`^\s*\d+:\s`)
+
+// A root URL with credentials in it is refused, and the refusal, as the
+// user sees it from the CLI, shows neither the password nor a query value.
+func TestAccRefusedRootURLIsShownRedacted(t *testing.T) {
+	const password, signature = "PASSWORD-9f8e7d", "SIG-77aa66"
+	bad := "https://user:" + password + "@auth.example.com/?sig=" + signature
+	for _, tc := range []struct {
+		name, config string
+		env          []string
+	}{
+		{"attribute", fmt.Sprintf("provider \"servicetitan\" {\n  auth_root_url = %q\n}\n", bad), nil},
+		{"environment variable", "provider \"servicetitan\" {}\n", []string{"SERVICETITAN_AUTH_ROOT_URL=" + bad}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := acctest.NewCLIRun(t, tc.config+"data \"servicetitan_endpoints\" \"e\" {}\n", tc.env...)
+			out, err := run.Run("plan")
+			if err == nil {
+				t.Fatalf("plan accepted auth_root_url %q:\n%s", bad, out)
+			}
+			if !acctest.ErrorText(`must not carry credentials in the URL`).MatchString(out) ||
+				!strings.Contains(out, "auth.example.com") {
+				t.Errorf("the refusal does not say what is wrong with which host:\n%s", out)
+			}
+			// The CLI quotes the configuration's own line under an error
+			// (the attribute case); everything else is the provider's words.
+			var words []string
+			for _, line := range strings.Split(out, "\n") {
+				if !sourceLine.MatchString(line) {
+					words = append(words, line)
+				}
+			}
+			for _, secret := range []string{password, signature} {
+				if strings.Contains(strings.Join(words, "\n"), secret) {
+					t.Errorf("the refusal prints %q:\n%s", secret, out)
+				}
+			}
+		})
+	}
+}
