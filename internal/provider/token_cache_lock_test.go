@@ -90,8 +90,10 @@ data "servicetitan_auth_token" "d" {}
 	if srv.TokenRequests() != 1 {
 		t.Errorf("%d token requests, want 1 (the first plan's): the interrupted plan must not request without the lock", srv.TokenRequests())
 	}
+	if !acctest.ErrorText("interrupted").MatchString(out.String()) {
+		t.Errorf("the plan does not say it was interrupted:\n%s", out.String())
+	}
 	if strings.Contains(out.String(), "waited 5m0s") {
 		t.Errorf("the wait ended by its time limit, not by the interrupt:\n%s", out.String())
 	}
-	t.Logf("interrupted plan:\n%s", out.String())
 }
