@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -123,9 +124,14 @@ output "expires_at" { value = data.servicetitan_auth_token.d.expires_at }
 	if len(files) == 0 {
 		t.Fatal("the token cache directory is empty")
 	}
+	// A name is a keyed hash and nothing else, so it cannot reveal anything.
+	cacheName := regexp.MustCompile(`^[0-9a-f]{64}\.(token|lock)$`)
 	for name, content := range files {
+		if !cacheName.MatchString(name) {
+			t.Errorf("cache file %s is not named by a keyed hash alone", name)
+		}
 		for _, f := range forbidden {
-			if strings.Contains(name, f) || bytes.Contains(content, []byte(f)) {
+			if bytes.Contains(content, []byte(f)) {
 				t.Errorf("cache file %s reveals %q", name, f)
 			}
 		}
