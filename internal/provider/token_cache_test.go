@@ -299,3 +299,34 @@ data "servicetitan_auth_token" "d" {}
 		t.Errorf("files were written into the refused directory: %v", files)
 	}
 }
+
+func TestAccTokenCacheDirMustBeAbsolute(t *testing.T) {
+	srv := acctest.StandIn(t)
+	out, err := acctest.NewCLIRun(t, acctest.ProviderBlock(srv, `token_cache_dir = "tokens"`)+`
+data "servicetitan_auth_token" "d" {}
+`).Run("plan")
+	if err == nil {
+		t.Fatalf("a relative token_cache_dir was accepted:\n%s", out)
+	}
+	for _, want := range []string{`"tokens"`, `attribute "token_cache_dir"`, "must be an absolute path"} {
+		if !acctest.ErrorText(want).MatchString(out) {
+			t.Errorf("the error does not say %q:\n%s", want, out)
+		}
+	}
+
+	file := acctest.WriteConfigFile(t, `{"SERVICETITAN_TOKEN_CACHE_DIR": "~root2/tokens"}`)
+	out, err = acctest.NewCLIRun(t, acctest.ProviderBlock(srv, fmt.Sprintf("config_file = %q", file))+`
+data "servicetitan_auth_token" "d" {}
+`).Run("plan")
+	if err == nil {
+		t.Fatalf("a token_cache_dir of another user's home was accepted:\n%s", out)
+	}
+	for _, want := range []string{"invalid token_cache_dir", `key "SERVICETITAN_TOKEN_CACHE_DIR"`, file, `not "~user"`} {
+		if !acctest.ErrorText(want).MatchString(out) {
+			t.Errorf("the error does not say %q:\n%s", want, out)
+		}
+	}
+	if srv.TokenRequests() != 0 {
+		t.Error("a token was requested despite the invalid setting")
+	}
+}
