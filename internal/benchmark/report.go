@@ -67,19 +67,17 @@ func Targets(res *Results) []Target {
 	}
 	runs, perPlanOK, procOK := 0, true, true
 	var patterns []string
+	var uncached []*Case
 	for _, c := range res.Cases {
-		if c.TokenCache {
-			// Its timed plans make no request by design; its probe, on a
-			// cold cache, is held to the same rule as every other case.
-			if c.Probe.TokenRequests != 1 || c.Probe.Unattributed != 0 {
-				procOK = false
-			}
-			continue
-		}
-		for _, n := range c.TokenRequests {
-			runs++
-			if n != 1 {
-				perPlanOK = false
+		// The timed plans of a warm cache make no request, by design; its
+		// probe ran on a cold cache and is held to the same rule as the rest.
+		if !c.TokenCache {
+			uncached = append(uncached, c)
+			for _, n := range c.TokenRequests {
+				runs++
+				if n != 1 {
+					perPlanOK = false
+				}
 			}
 		}
 		if c.Probe.TokenRequests != 1 || c.Probe.Unattributed != 0 || len(c.Probe.Processes) == 0 {
@@ -100,8 +98,8 @@ func Targets(res *Results) []Target {
 	}
 	ts = append(ts, Target{
 		What: "exactly one token request per provider process that reads tokens, in every case",
-		Measured: fmt.Sprintf("%s in %d timed plans; token requests per provider process (in start order) in the probe plans: %s",
-			requestsSummary(res.Cases), runs, perProcess),
+		Measured: fmt.Sprintf("%s in %d timed plans without a warm token cache; token requests per provider process (in start order) in the probe plans: %s",
+			requestsSummary(uncached), runs, perProcess),
 		Pass: perPlanOK && procOK && runs > 0,
 	})
 	return ts
