@@ -222,7 +222,7 @@ func TestTargetsWithAWarmTokenCache(t *testing.T) {
 			t.Errorf("target met reported as missed: %+v", tg)
 		}
 	}
-	if !strings.HasPrefix(pass[2].Measured, "0.90×") || !strings.HasPrefix(pass[3].Measured, "0 token request per plan") {
+	if !strings.HasPrefix(pass[2].Measured, "0.900×") || !strings.HasPrefix(pass[3].Measured, "0 token request per plan") {
 		t.Errorf("warm cache targets measured %q, %q", pass[2].Measured, pass[3].Measured)
 	}
 	if !strings.HasPrefix(pass[4].Measured, "1 token request per plan in 8 timed plans without a warm token cache") {
