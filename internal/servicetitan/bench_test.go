@@ -200,3 +200,28 @@ func BenchmarkRequestAuthTokenClientOnly(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTokenFromWarmCacheDir is what a new provider process pays for
+// its first token when token_cache_dir holds one: resolve the settings,
+// derive the cache's keys, read and open the sealed entry. It replaces a
+// token request.
+func BenchmarkTokenFromWarmCacheDir(b *testing.B) {
+	srv := benchStandIn(b)
+	in := benchInput(srv.URL())
+	in.TokenCacheDir = b.TempDir()
+	opts := fastOptions()
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		conn, _, err := servicetitan.Connect(in, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := conn.AuthToken(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		b.Fatalf("%d token requests, want 1: every connection after the first must find the entry", n)
+	}
+}
