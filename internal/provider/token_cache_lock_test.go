@@ -25,6 +25,19 @@ func TestAccTokenCacheLockWaitEndsWithCtrlC(t *testing.T) {
 data "servicetitan_auth_token" "d" {}
 `, "TF_LOG=debug", "TF_LOG_PATH="+logFile)
 	run.MustRun("plan")
+	// The cache's debug lines name its files, never what is in them.
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(log, []byte("token cache entry written")) {
+		t.Error("the debug log does not say the token cache entry was written")
+	}
+	for _, secret := range []string{acctest.ClientSecret, srv.LastIssuedToken()} {
+		if bytes.Contains(log, []byte(secret)) {
+			t.Errorf("the debug log holds a secret or the token")
+		}
+	}
 
 	// Another process is requesting the token: it holds the entry's lock.
 	var lock string
