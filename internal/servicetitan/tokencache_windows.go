@@ -32,10 +32,11 @@ func unsafeDir(path string, _ os.FileInfo) string {
 		return fmt.Sprintf("it is owned by %s, not by the user running the provider; use a directory of your own, such as one under %%LOCALAPPDATA%%", sidName(owner))
 	}
 	dacl, _, err := sd.DACL()
-	if err != nil {
+	if err != nil && !errors.Is(err, windows.ERROR_OBJECT_NOT_FOUND) {
 		return "its access control list cannot be read: " + err.Error()
 	}
-	if dacl == nil {
+	// No list at all (a NULL DACL) lets everyone do anything.
+	if err != nil || dacl == nil {
 		return "it has no access control list, so everyone can write to it; use a directory of your own, such as one under %LOCALAPPDATA%"
 	}
 	broad := broadGroups()
