@@ -14,6 +14,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/connect/token", s.handleToken)
 	mux.HandleFunc("/jpm/v2/tenant/{tenant}/jobs", s.handleJobs)
+	mux.HandleFunc("/crm/v2/tenant/{tenant}/customers", s.handleCustomers)
 	mux.HandleFunc(controlPrefix+"stats", s.handleStats)
 	mux.HandleFunc(controlPrefix+"reset", s.handleReset)
 	mux.HandleFunc(controlPrefix+"faults", s.handleFaults)

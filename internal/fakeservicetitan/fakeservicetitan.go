@@ -6,8 +6,9 @@
 // One Server answers on a single base URL that serves as both the auth root
 // and the API root:
 //
-//	POST /connect/token                   OAuth 2.0 client-credentials token endpoint
-//	GET  /jpm/v2/tenant/{tenant}/jobs     sample API route guarded like the real gateway
+//	POST /connect/token                      OAuth 2.0 client-credentials token endpoint
+//	GET  /jpm/v2/tenant/{tenant}/jobs        sample API routes guarded like the real
+//	GET  /crm/v2/tenant/{tenant}/customers   gateway, paged (page, pageSize) like it
 //
 // plus a control API so that another process (a benchmark driver, a demo
 // script) can do what in-process tests do through methods:
