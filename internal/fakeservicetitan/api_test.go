@@ -124,3 +124,24 @@ func TestCustomersNeedTheirScopeAndCredentials(t *testing.T) {
 		t.Errorf("no Authorization: %d %s", r.status, r.body)
 	}
 }
+
+func TestRepeatedFaultAnswersEveryRequestUntilReset(t *testing.T) {
+	s := startServer(t, nil)
+	s.InjectTokenFaults(
+		Fault{Status: 429, Headers: map[string]string{"Retry-After": "3600"}, Repeat: true},
+		Fault{Status: 500},
+	)
+	for i := range 3 {
+		r := postToken(t, s.URL(), goodForm())
+		if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "3600" {
+			t.Fatalf("request %d: status %d Retry-After %q, want 429 and 3600", i+1, r.status, r.header.Get("Retry-After"))
+		}
+	}
+	if got := s.PendingFaults(); got != 2 {
+		t.Errorf("PendingFaults %d, want both faults still queued", got)
+	}
+	s.Reset()
+	if r := postToken(t, s.URL(), goodForm()); r.status != http.StatusOK {
+		t.Errorf("after Reset: status %d: %s", r.status, r.body)
+	}
+}

@@ -61,6 +61,7 @@ type FaultJSON struct {
 	ContentType string            `json:"content_type,omitempty"`
 	DelayMS     int64             `json:"delay_ms,omitempty"`
 	Hang        bool              `json:"hang,omitempty"`
+	Repeat      bool              `json:"repeat,omitempty"`
 	Preset      string            `json:"preset,omitempty"`
 }
 
@@ -79,6 +80,7 @@ func (f FaultJSON) Fault() (Fault, error) {
 		ContentType: f.ContentType,
 		Delay:       time.Duration(f.DelayMS) * time.Millisecond,
 		Hang:        f.Hang,
+		Repeat:      f.Repeat,
 	}
 	if f.Preset != "" {
 		if f.Body != "" {

@@ -133,6 +133,10 @@ type Fault struct {
 	// Hang never answers: the request ends only when the client gives up or
 	// the Server closes.
 	Hang bool
+	// Repeat keeps the fault at the head of the queue, so it answers every
+	// later token request too (a throttled or broken identity server) and
+	// faults queued after it are never reached. Reset removes it.
+	Repeat bool
 }
 
 // Server is a stand-in ServiceTitan. All methods are safe for concurrent use.
