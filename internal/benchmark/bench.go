@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
 // ProviderBinaryName is the file name the CLI looks for in a dev_overrides
@@ -372,5 +374,5 @@ func writeConfig(work, name, content string) (string, error) {
 
 func writeCLIConfig(work, name, pluginDir string) (string, error) {
 	p := filepath.Join(work, name+".tfrc")
-	return p, os.WriteFile(p, []byte(CLIConfig(pluginDir)), 0o644)
+	return p, os.WriteFile(p, []byte(acctest.CLIConfig(pluginDir)), 0o644)
 }

@@ -12,12 +12,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
-
-// ProviderSource is the provider's source address as a configuration and a
-// dev_overrides block name it.
-const ProviderSource = "servicetitan-tf/servicetitan"
 
 // FloorConfig is the cheapest plan with a resource: one built-in
 // terraform_data resource, no provider to start.
@@ -50,7 +47,7 @@ provider "servicetitan" {
   app_key       = %q
   tenant_id     = %q
 }
-`, ProviderSource, rootURL, rootURL, fakeservicetitan.DemoClientID, fakeservicetitan.DemoClientSecret,
+`, acctest.ProviderSource, rootURL, rootURL, fakeservicetitan.DemoClientID, fakeservicetitan.DemoClientSecret,
 		fakeservicetitan.DemoAppKey, fakeservicetitan.DemoTenant)
 	for i := range dataSources {
 		fmt.Fprintf(&b, "\ndata \"servicetitan_auth_token\" \"d%d\" {}", i)
@@ -60,32 +57,15 @@ provider "servicetitan" {
 		fmt.Fprintf(&b, "\nephemeral \"servicetitan_auth_token\" \"e%d\" {}", i)
 	}
 	b.WriteString("\n\nresource \"terraform_data\" \"x\" {\n")
-	b.WriteString("  input = [" + Refs("data.servicetitan_auth_token.d%d.expires_at", dataSources) + "]\n")
+	b.WriteString("  input = [" + acctest.Refs("data.servicetitan_auth_token.d%d.expires_at", dataSources) + "]\n")
 	if ephemerals > 0 {
 		b.WriteString(`
   provisioner "local-exec" {
     command     = "test -n \"$TOKENS\""
-    environment = { TOKENS = join(",", [` + Refs("ephemeral.servicetitan_auth_token.e%d.token_type", ephemerals) + `]) }
+    environment = { TOKENS = join(",", [` + acctest.Refs("ephemeral.servicetitan_auth_token.e%d.token_type", ephemerals) + `]) }
   }
 `)
 	}
 	b.WriteString("}\n")
 	return b.String()
-}
-
-// Refs lists n references made from format, such as
-// "data.servicetitan_auth_token.d%d", separated by commas.
-func Refs(format string, n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = fmt.Sprintf(format, i)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// CLIConfig is a CLI configuration that takes the provider from pluginDir
-// and every other provider from its usual place; the user's own CLI
-// configuration is not read.
-func CLIConfig(pluginDir string) string {
-	return fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderSource, pluginDir)
 }

@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
-func TestAPIRootURLFunction(t *testing.T) {
-	clearServiceTitanEnv(t)
+func TestAccAPIRootURLFunction(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
 	unitTest(t, nil,
 		resource.TestStep{
 			Config: `
@@ -21,7 +23,7 @@ output "integration" { value = provider::servicetitan::api_root_url("integration
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_root_url("sandbox") }`,
-			ExpectError: errorText(`unknown ServiceTitan environment "sandbox": valid environments are "production" and "integration"`),
+			ExpectError: acctest.ErrorText(`unknown ServiceTitan environment "sandbox": valid environments are "production" and "integration"`),
 		},
 	)
 }

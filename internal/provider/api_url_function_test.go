@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
-func TestAPIURLFunction(t *testing.T) {
-	clearServiceTitanEnv(t)
+func TestAccAPIURLFunction(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
 	unitTest(t, nil,
 		resource.TestStep{
 			Config: `
@@ -25,15 +27,15 @@ output "numeric_tenant" {
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_url("prod", "jpm", "1234", "jobs") }`,
-			ExpectError: errorText(`unknown ServiceTitan environment "prod": valid environments are "production" and "integration"`),
+			ExpectError: acctest.ErrorText(`unknown ServiceTitan environment "prod": valid environments are "production" and "integration"`),
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm", "12ab", "jobs") }`,
-			ExpectError: errorText(`invalid tenant_id "12ab": a tenant ID is digits only`),
+			ExpectError: acctest.ErrorText(`invalid tenant_id "12ab": a tenant ID is digits only`),
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm/v2", "1234", "jobs") }`,
-			ExpectError: errorText(`invalid folder "jpm/v2"`),
+			ExpectError: acctest.ErrorText(`invalid folder "jpm/v2"`),
 		},
 	)
 }

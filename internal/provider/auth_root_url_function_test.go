@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
-func TestAuthRootURLFunction(t *testing.T) {
-	clearServiceTitanEnv(t)
+func TestAccAuthRootURLFunction(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
 	unitTest(t, nil,
 		resource.TestStep{
 			Config: `
@@ -21,7 +23,7 @@ output "integration" { value = provider::servicetitan::auth_root_url("integratio
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::auth_root_url("Production") }`,
-			ExpectError: errorText(`unknown ServiceTitan environment "Production": valid environments are "production" and "integration"`),
+			ExpectError: acctest.ErrorText(`unknown ServiceTitan environment "Production": valid environments are "production" and "integration"`),
 		},
 	)
 }

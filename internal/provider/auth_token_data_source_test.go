@@ -10,14 +10,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
 
-func TestAuthTokenDataSourceAttributes(t *testing.T) {
-	srv := standIn(t)
+func TestAccAuthTokenDataSourceAttributes(t *testing.T) {
+	srv := acctest.StandIn(t)
 	const ds = "data.servicetitan_auth_token.t"
 	unitTest(t, nil, resource.TestStep{
-		Config: providerBlock(srv, `timezone = "Asia/Kolkata"`, `app_id = "app-77"`) + `data "servicetitan_auth_token" "t" {}`,
+		Config: acctest.ProviderBlock(srv, `timezone = "Asia/Kolkata"`, `app_id = "app-77"`) + `data "servicetitan_auth_token" "t" {}`,
 		Check: resource.ComposeAggregateTestCheckFunc(
 			// The token in state is the one the stand-in issued, and the
 			// headers carry it with the Bearer prefix servicepytan forgot.
@@ -34,11 +35,11 @@ func TestAuthTokenDataSourceAttributes(t *testing.T) {
 			},
 			resource.TestCheckResourceAttr(ds, "token_type", "Bearer"),
 			resource.TestCheckResourceAttr(ds, "headers.%", "2"),
-			resource.TestCheckResourceAttr(ds, "headers.ST-App-Key", accAppKey),
+			resource.TestCheckResourceAttr(ds, "headers.ST-App-Key", acctest.AppKey),
 			resource.TestCheckResourceAttr(ds, "scopes.#", "2"),
 			resource.TestCheckTypeSetElemAttr(ds, "scopes.*", "tn.jpm.jobs:r"),
 			resource.TestCheckTypeSetElemAttr(ds, "scopes.*", "tn.crm.customers:r"),
-			resource.TestCheckResourceAttr(ds, "tenant_id", accTenant),
+			resource.TestCheckResourceAttr(ds, "tenant_id", acctest.TenantID),
 			resource.TestCheckResourceAttr(ds, "app_id", "app-77"),
 			resource.TestCheckResourceAttr(ds, "environment", "integration"),
 			resource.TestCheckResourceAttr(ds, "api_root_url", srv.URL()),
@@ -66,10 +67,10 @@ func TestAuthTokenDataSourceAttributes(t *testing.T) {
 	})
 }
 
-func TestManyTokensCostOneRequestPerProviderProcess(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 50 * time.Millisecond })
+func TestAccManyTokensCostOneRequestPerProviderProcess(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Latency = 50 * time.Millisecond })
 	var cfg strings.Builder
-	cfg.WriteString(providerBlock(srv))
+	cfg.WriteString(acctest.ProviderBlock(srv))
 	for i := range 20 {
 		fmt.Fprintf(&cfg, "data \"servicetitan_auth_token\" \"d%d\" {}\n", i)
 	}

@@ -7,15 +7,17 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
-func TestAuthTokenEphemeralResource(t *testing.T) {
-	srv := standIn(t)
+func TestAccAuthTokenEphemeralResource(t *testing.T) {
+	srv := acctest.StandIn(t)
 	unitTest(t, nil, resource.TestStep{
 		// The echo provider turns the ephemeral values it is configured
 		// with into state, so only non-secret facts are passed through it;
 		// the token itself is compared inside the configuration.
-		Config: providerBlock(srv, `timezone = "America/Sao_Paulo"`) + `
+		Config: acctest.ProviderBlock(srv, `timezone = "America/Sao_Paulo"`) + `
 ephemeral "servicetitan_auth_token" "t" {}
 
 provider "echo" {
@@ -25,7 +27,7 @@ provider "echo" {
     scopes           = ephemeral.servicetitan_auth_token.t.scopes
     tenant_id        = ephemeral.servicetitan_auth_token.t.tenant_id
     environment      = ephemeral.servicetitan_auth_token.t.environment
-    app_key_header   = nonsensitive(ephemeral.servicetitan_auth_token.t.headers["ST-App-Key"] == "` + accAppKey + `")
+    app_key_header   = nonsensitive(ephemeral.servicetitan_auth_token.t.headers["ST-App-Key"] == "` + acctest.AppKey + `")
     bearer_header    = nonsensitive(ephemeral.servicetitan_auth_token.t.headers["Authorization"] == "Bearer ${ephemeral.servicetitan_auth_token.t.access_token}")
     token_is_a_jwt   = nonsensitive(length(split(".", ephemeral.servicetitan_auth_token.t.access_token)) == 3)
   }
@@ -35,9 +37,9 @@ resource "echo" "token" {}
 `,
 		Check: resource.ComposeAggregateTestCheckFunc(
 			resource.TestCheckResourceAttr("echo.token", "data.token_type", "Bearer"),
-			resource.TestMatchResourceAttr("echo.token", "data.expires_at", errorText(`-03:00`)),
+			resource.TestMatchResourceAttr("echo.token", "data.expires_at", acctest.ErrorText(`-03:00`)),
 			resource.TestCheckResourceAttr("echo.token", "data.scopes.#", "2"),
-			resource.TestCheckResourceAttr("echo.token", "data.tenant_id", accTenant),
+			resource.TestCheckResourceAttr("echo.token", "data.tenant_id", acctest.TenantID),
 			resource.TestCheckResourceAttr("echo.token", "data.environment", "integration"),
 			resource.TestCheckResourceAttr("echo.token", "data.app_key_header", "true"),
 			resource.TestCheckResourceAttr("echo.token", "data.bearer_header", "true"),

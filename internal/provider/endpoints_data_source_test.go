@@ -5,10 +5,12 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
-func TestEndpointsDataSource(t *testing.T) {
-	clearServiceTitanEnv(t)
+func TestAccEndpointsDataSource(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
 	// No credentials and an unroutable override: the data source must not
 	// need either, since it makes no request.
 	unitTest(t, nil, resource.TestStep{
@@ -36,8 +38,8 @@ data "servicetitan_endpoints" "production" {
 	})
 }
 
-func TestEndpointsDataSourceFollowsOverrides(t *testing.T) {
-	clearServiceTitanEnv(t)
+func TestAccEndpointsDataSourceFollowsOverrides(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
 	t.Setenv("SERVICETITAN_AUTH_ROOT_URL", "http://127.0.0.1:9")
 	unitTest(t, nil, resource.TestStep{
 		Config: `
@@ -52,8 +54,8 @@ data "servicetitan_endpoints" "e" {}
 	})
 }
 
-func TestEndpointsDataSourceRejectsUnknownEnvironment(t *testing.T) {
-	clearServiceTitanEnv(t)
+func TestAccEndpointsDataSourceRejectsUnknownEnvironment(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
 	unitTest(t, nil, resource.TestStep{
 		Config: `
 provider "servicetitan" {}

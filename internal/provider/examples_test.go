@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
@@ -74,10 +75,10 @@ const exampleProbeAddress = "data.servicetitan_auth_token.example_test"
 func runnableExamples() []runnableExample {
 	credentialVariables := func(*testing.T, *fakeservicetitan.Server, string) config.Variables {
 		return config.Variables{
-			"servicetitan_tenant_id":     config.StringVariable(accTenant),
-			"servicetitan_client_id":     config.StringVariable(accClientID),
-			"servicetitan_client_secret": config.StringVariable(accSecret),
-			"servicetitan_app_key":       config.StringVariable(accAppKey),
+			"servicetitan_tenant_id":     config.StringVariable(acctest.TenantID),
+			"servicetitan_client_id":     config.StringVariable(acctest.ClientID),
+			"servicetitan_client_secret": config.StringVariable(acctest.ClientSecret),
+			"servicetitan_app_key":       config.StringVariable(acctest.AppKey),
 		}
 	}
 	return []runnableExample{
@@ -85,7 +86,7 @@ func runnableExamples() []runnableExample {
 			dir: "provider", prepare: credentialVariables, probe: true, minTokenRequests: 1,
 			checks: []resource.TestCheckFunc{
 				resource.TestCheckResourceAttr(exampleProbeAddress, "environment", "production"),
-				resource.TestCheckResourceAttr(exampleProbeAddress, "tenant_id", accTenant),
+				resource.TestCheckResourceAttr(exampleProbeAddress, "tenant_id", acctest.TenantID),
 				resource.TestMatchResourceAttr(exampleProbeAddress, "expires_at", regexp.MustCompile(`-0[56]:00$`)), // America/Chicago
 			},
 		},
@@ -93,7 +94,7 @@ func runnableExamples() []runnableExample {
 			dir: "provider/config-file", prepare: configFileExample, probe: true, minTokenRequests: 1,
 			checks: []resource.TestCheckFunc{
 				resource.TestCheckResourceAttr(exampleProbeAddress, "environment", "integration"),
-				resource.TestCheckResourceAttr(exampleProbeAddress, "tenant_id", accTenant),
+				resource.TestCheckResourceAttr(exampleProbeAddress, "tenant_id", acctest.TenantID),
 				resource.TestCheckResourceAttr(exampleProbeAddress, "app_id", "example-app-id"),
 				resource.TestMatchResourceAttr(exampleProbeAddress, "expires_at", regexp.MustCompile(`-0[45]:00$`)), // America/New_York
 			},
@@ -102,7 +103,7 @@ func runnableExamples() []runnableExample {
 			dir: "provider/environment-variables", prepare: environmentExample, probe: true, minTokenRequests: 1,
 			checks: []resource.TestCheckFunc{
 				resource.TestCheckResourceAttr(exampleProbeAddress, "environment", "production"),
-				resource.TestCheckResourceAttr(exampleProbeAddress, "tenant_id", accTenant),
+				resource.TestCheckResourceAttr(exampleProbeAddress, "tenant_id", acctest.TenantID),
 				resource.TestMatchResourceAttr(exampleProbeAddress, "expires_at", regexp.MustCompile(`-0[67]:00$`)), // America/Denver
 			},
 		},
@@ -115,10 +116,10 @@ func runnableExamples() []runnableExample {
 			}},
 			prepare: func(*testing.T, *fakeservicetitan.Server, string) config.Variables {
 				return config.Variables{
-					"servicetitan_app_key": config.StringVariable(accAppKey),
+					"servicetitan_app_key": config.StringVariable(acctest.AppKey),
 					"north": config.ObjectVariable(map[string]config.Variable{
-						"tenant_id": config.StringVariable(accTenant), "client_id": config.StringVariable(accClientID),
-						"client_secret": config.StringVariable(accSecret),
+						"tenant_id": config.StringVariable(acctest.TenantID), "client_id": config.StringVariable(acctest.ClientID),
+						"client_secret": config.StringVariable(acctest.ClientSecret),
 					}),
 					"south": config.ObjectVariable(map[string]config.Variable{
 						"tenant_id": config.StringVariable(accSouthTenant), "client_id": config.StringVariable(accSouthClientID),
@@ -133,8 +134,8 @@ func runnableExamples() []runnableExample {
 			// both configurations are valid and get tokens, not which
 			// tenant each data source saw.
 			checks: []resource.TestCheckFunc{
-				resource.TestCheckResourceAttrWith("data.servicetitan_auth_token.north", "tenant_id", oneOf(accTenant, accSouthTenant)),
-				resource.TestCheckResourceAttrWith("data.servicetitan_auth_token.south", "tenant_id", oneOf(accTenant, accSouthTenant)),
+				resource.TestCheckResourceAttrWith("data.servicetitan_auth_token.north", "tenant_id", oneOf(acctest.TenantID, accSouthTenant)),
+				resource.TestCheckResourceAttrWith("data.servicetitan_auth_token.south", "tenant_id", oneOf(acctest.TenantID, accSouthTenant)),
 			},
 		},
 		{
@@ -190,14 +191,14 @@ func TestExamplesAllAccountedFor(t *testing.T) {
 	}
 }
 
-func TestExamplesRun(t *testing.T) {
+func TestAccExamplesRun(t *testing.T) {
 	for _, e := range runnableExamples() {
 		t.Run(e.dir, func(t *testing.T) { runExample(t, e) })
 	}
 }
 
 func runExample(t *testing.T, e runnableExample) {
-	srv := standIn(t, e.standIn...)
+	srv := acctest.StandIn(t, e.standIn...)
 	// The examples name the provider by its real source address, so the
 	// in-process provider must be served under that namespace.
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", strings.Split(Address, "/")[1])
@@ -271,8 +272,8 @@ func oneOf(allowed ...string) resource.CheckResourceAttrWithFunc {
 // without a provider block would.
 func credentialsInEnvironment(t *testing.T, _ *fakeservicetitan.Server, _ string) config.Variables {
 	for s, v := range map[servicetitan.Setting]string{
-		servicetitan.SettingTenantID: accTenant, servicetitan.SettingClientID: accClientID,
-		servicetitan.SettingClientSecret: accSecret, servicetitan.SettingAppKey: accAppKey,
+		servicetitan.SettingTenantID: acctest.TenantID, servicetitan.SettingClientID: acctest.ClientID,
+		servicetitan.SettingClientSecret: acctest.ClientSecret, servicetitan.SettingAppKey: acctest.AppKey,
 	} {
 		t.Setenv(s.EnvVar, v)
 	}
@@ -304,10 +305,10 @@ func configFileExample(t *testing.T, _ *fakeservicetitan.Server, work string) co
 			t.Errorf("example config file does not show %s", s.FileKey)
 		}
 	}
-	values[servicetitan.SettingTenantID.FileKey] = accTenant
-	values[servicetitan.SettingClientID.FileKey] = accClientID
-	values[servicetitan.SettingClientSecret.FileKey] = accSecret
-	values[servicetitan.SettingAppKey.FileKey] = accAppKey
+	values[servicetitan.SettingTenantID.FileKey] = acctest.TenantID
+	values[servicetitan.SettingClientID.FileKey] = acctest.ClientID
+	values[servicetitan.SettingClientSecret.FileKey] = acctest.ClientSecret
+	values[servicetitan.SettingAppKey.FileKey] = acctest.AppKey
 	b, err := json.Marshal(values)
 	if err != nil {
 		t.Fatal(err)

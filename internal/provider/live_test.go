@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
 // liveVariables name the credentials of an app installed on a tenant of
@@ -20,10 +22,10 @@ var liveVariables = []string{
 	"SERVICETITAN_INTEGRATION_TENANT_ID",
 }
 
-// TestLiveIntegrationEnvironment requests real tokens from
+// TestAccLiveIntegrationEnvironment requests real tokens from
 // https://auth-integration.servicetitan.io. It is the only test that may
 // skip: without credentials there is nothing real to talk to.
-func TestLiveIntegrationEnvironment(t *testing.T) {
+func TestAccLiveIntegrationEnvironment(t *testing.T) {
 	values := map[string]string{}
 	var missing []string
 	for _, name := range liveVariables {
@@ -37,7 +39,7 @@ func TestLiveIntegrationEnvironment(t *testing.T) {
 		t.Skipf("live test against ServiceTitan's integration environment not run: set %s (the credentials of an app installed on an integration tenant) and TF_ACC=1; missing: %s",
 			strings.Join(liveVariables, ", "), strings.Join(missing, ", "))
 	}
-	clearServiceTitanEnv(t)
+	acctest.ClearServiceTitanEnv(t)
 	config := fmt.Sprintf(`
 provider "servicetitan" {
   environment   = "integration"

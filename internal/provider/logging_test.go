@@ -6,15 +6,17 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 )
 
 // anyJWT matches the shape of every token the stand-in (and ServiceTitan) issues.
 var anyJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
 
-func TestTraceLogOfAnApplyHoldsNoSecretAndNoToken(t *testing.T) {
-	srv := standIn(t)
+func TestAccTraceLogOfAnApplyHoldsNoSecretAndNoToken(t *testing.T) {
+	srv := acctest.StandIn(t)
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
-	run := newCLIRun(t, providerBlock(srv)+`
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`
 data "servicetitan_auth_token" "t" {}
 
 ephemeral "servicetitan_auth_token" "e" {}
@@ -31,7 +33,7 @@ resource "terraform_data" "use" {
   }
 }
 `, "TF_LOG=trace", "TF_LOG_PATH="+logPath)
-	run.mustRun("apply", "-auto-approve")
+	run.MustRun("apply", "-auto-approve")
 
 	data, err := os.ReadFile(logPath)
 	if err != nil {
@@ -48,7 +50,7 @@ resource "terraform_data" "use" {
 	if srv.TokensIssued() < 2 {
 		t.Fatalf("only %d tokens issued; the apply should have opened the ephemeral token again", srv.TokensIssued())
 	}
-	for name, secret := range map[string]string{"client secret": accSecret, "app key": accAppKey, "last issued token": srv.LastIssuedToken()} {
+	for name, secret := range map[string]string{"client secret": acctest.ClientSecret, "app key": acctest.AppKey, "last issued token": srv.LastIssuedToken()} {
 		if i := strings.Index(log, secret); i >= 0 {
 			t.Errorf("trace log holds the %s at byte %d: %q", name, i, leakContext(log, i))
 		}

@@ -3,9 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,82 +16,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
-const (
-	accClientID = "acc-client-id"
-	accSecret   = "acc-client-secret-5d41402abc4b2a76"
-	accAppKey   = "acc-app-key-7f3e"
-	accTenant   = "4321"
-)
-
-// TestMain points terraform-plugin-testing at a CLI that is already on the
-// machine. It must never download one: there may be no network, and a
-// silently fetched binary is not the CLI the user asked to test.
-func TestMain(m *testing.M) {
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		path, err := exec.LookPath("terraform")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "terraform-provider-servicetitan tests need a Terraform (>= 1.10) or OpenTofu (>= 1.11) CLI: "+
-				"put `terraform` on PATH or set TF_ACC_TERRAFORM_PATH to the binary (make test does this, and builds OpenTofu when terraform is absent)")
-			os.Exit(1)
-		}
-		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", path)
-	}
-	// The CLI phones home for update checks unless told not to.
-	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
-	// An empty CLI configuration of the tests' own: the user's (provider
-	// mirrors, plugin caches, credentials) must not change what is tested,
-	// and a TF_CLI_CONFIG_FILE naming a missing file makes the CLI print a
-	// warning where the test framework reads the version.
-	dir, err := os.MkdirTemp("", "servicetitan-acc-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	rc := filepath.Join(dir, "empty.tfrc")
-	if err := os.WriteFile(rc, nil, 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	_ = os.Setenv("TF_CLI_CONFIG_FILE", rc)
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	if buildDir != "" {
-		_ = os.RemoveAll(buildDir)
-	}
-	os.Exit(code)
-}
-
-// clearServiceTitanEnv makes sure a developer's own SERVICETITAN_* variables
-// (say, for the live test) cannot leak into a test. Empty counts as unset.
-func clearServiceTitanEnv(t *testing.T) {
-	t.Helper()
-	for _, s := range servicetitan.Settings() {
-		t.Setenv(s.EnvVar, "")
-	}
-}
-
-// standIn starts a stand-in ServiceTitan for one test.
-func standIn(t *testing.T, mod ...func(*fakeservicetitan.Config)) *fakeservicetitan.Server {
-	t.Helper()
-	clearServiceTitanEnv(t)
-	cfg := fakeservicetitan.Config{
-		Clients: []fakeservicetitan.Client{{ID: accClientID, Secret: accSecret, Tenant: accTenant}},
-		AppKey:  accAppKey,
-	}
-	for _, m := range mod {
-		m(&cfg)
-	}
-	srv, err := fakeservicetitan.Start(cfg)
-	if err != nil {
-		t.Fatalf("starting the stand-in ServiceTitan: %v", err)
-	}
-	t.Cleanup(srv.Close)
-	return srv
-}
+func TestMain(m *testing.M) { acctest.Main(m) }
 
 // instances counts provider processes (factory calls) in a test and the
 // token requests each made, so requests can be compared with processes: the
@@ -147,23 +74,6 @@ func factories(inst *instances) map[string]func() (tfprotov6.ProviderServer, err
 	}
 }
 
-// providerBlock configures the provider against srv with full credentials;
-// extra lines are added inside the block.
-func providerBlock(srv *fakeservicetitan.Server, extra ...string) string {
-	return fmt.Sprintf(`
-provider "servicetitan" {
-  environment   = "integration"
-  auth_root_url = %q
-  api_root_url  = %q
-  client_id     = %q
-  client_secret = %q
-  app_key       = %q
-  tenant_id     = %q
-  %s
-}
-`, srv.URL(), srv.URL(), accClientID, accSecret, accAppKey, accTenant, strings.Join(extra, "\n  "))
-}
-
 // unitTest runs a test case against the real CLI with this provider in-process.
 func unitTest(t *testing.T, inst *instances, steps ...resource.TestStep) {
 	t.Helper()
@@ -173,36 +83,27 @@ func unitTest(t *testing.T, inst *instances, steps ...resource.TestStep) {
 	})
 }
 
-func writeConfigFile(t *testing.T, content string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "servicetitan.json")
-	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func TestProviderConfiguresFromAttributes(t *testing.T) {
-	srv := standIn(t)
+func TestAccProviderConfiguresFromAttributes(t *testing.T) {
+	srv := acctest.StandIn(t)
 	unitTest(t, nil, resource.TestStep{
-		Config: providerBlock(srv) + `data "servicetitan_auth_token" "t" {}`,
+		Config: acctest.ProviderBlock(srv) + `data "servicetitan_auth_token" "t" {}`,
 		Check: resource.ComposeAggregateTestCheckFunc(
-			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "tenant_id", accTenant),
+			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "tenant_id", acctest.TenantID),
 			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "environment", "integration"),
-			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "headers.ST-App-Key", accAppKey),
+			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "headers.ST-App-Key", acctest.AppKey),
 		),
 	})
-	if got := srv.LastTokenRequest(); got.ClientID != accClientID || !got.SecretMatched {
+	if got := srv.LastTokenRequest(); got.ClientID != acctest.ClientID || !got.SecretMatched {
 		t.Errorf("stand-in saw client %q (secret matched: %v)", got.ClientID, got.SecretMatched)
 	}
 }
 
-func TestProviderConfiguresFromEnvironment(t *testing.T) {
-	srv := standIn(t)
+func TestAccProviderConfiguresFromEnvironment(t *testing.T) {
+	srv := acctest.StandIn(t)
 	for k, v := range map[string]string{
 		"SERVICETITAN_API_ENVIRONMENT": "integration", "SERVICETITAN_AUTH_ROOT_URL": srv.URL(), "SERVICETITAN_API_ROOT_URL": srv.URL(),
-		"SERVICETITAN_CLIENT_ID": accClientID, "SERVICETITAN_CLIENT_SECRET": accSecret, "SERVICETITAN_APP_KEY": accAppKey,
-		"SERVICETITAN_TENANT_ID": accTenant, "SERVICETITAN_APP_ID": "env-app", "SERVICETITAN_TIMEZONE": "Asia/Tokyo",
+		"SERVICETITAN_CLIENT_ID": acctest.ClientID, "SERVICETITAN_CLIENT_SECRET": acctest.ClientSecret, "SERVICETITAN_APP_KEY": acctest.AppKey,
+		"SERVICETITAN_TENANT_ID": acctest.TenantID, "SERVICETITAN_APP_ID": "env-app", "SERVICETITAN_TIMEZONE": "Asia/Tokyo",
 	} {
 		t.Setenv(k, v)
 	}
@@ -212,7 +113,7 @@ provider "servicetitan" {}
 data "servicetitan_auth_token" "t" {}
 `,
 		Check: resource.ComposeAggregateTestCheckFunc(
-			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "tenant_id", accTenant),
+			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "tenant_id", acctest.TenantID),
 			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "app_id", "env-app"),
 			resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "api_root_url", srv.URL()),
 			resource.TestMatchResourceAttr("data.servicetitan_auth_token.t", "expires_at", regexp.MustCompile(`\+09:00$`)),
@@ -223,33 +124,23 @@ data "servicetitan_auth_token" "t" {}
 	}
 }
 
-// errorText matches a message Terraform may have wrapped across lines: each
-// space in text matches any run of white space.
-func errorText(text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(`(?s)` + strings.Join(words, `\s+`))
-}
-
-func TestPrecedenceAttributeThenConfigFileThenEnvironment(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) {
+func TestAccPrecedenceAttributeThenConfigFileThenEnvironment(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
 		c.Clients = []fakeservicetitan.Client{
-			{ID: "attr-client", Secret: accSecret, Tenant: accTenant},
-			{ID: "file-client", Secret: accSecret, Tenant: accTenant},
-			{ID: "env-client", Secret: accSecret, Tenant: accTenant},
+			{ID: "attr-client", Secret: acctest.ClientSecret, Tenant: acctest.TenantID},
+			{ID: "file-client", Secret: acctest.ClientSecret, Tenant: acctest.TenantID},
+			{ID: "env-client", Secret: acctest.ClientSecret, Tenant: acctest.TenantID},
 		}
 	})
 	for k, v := range map[string]string{
 		"SERVICETITAN_CLIENT_ID": "env-client", "SERVICETITAN_TENANT_ID": "3003", "SERVICETITAN_APP_ID": "env-app",
-		"SERVICETITAN_CLIENT_SECRET": accSecret, "SERVICETITAN_APP_KEY": accAppKey,
+		"SERVICETITAN_CLIENT_SECRET": acctest.ClientSecret, "SERVICETITAN_APP_KEY": acctest.AppKey,
 		"SERVICETITAN_AUTH_ROOT_URL": srv.URL(), "SERVICETITAN_API_ROOT_URL": srv.URL(),
 	} {
 		t.Setenv(k, v)
 	}
-	withClientInFile := writeConfigFile(t, `{"SERVICETITAN_CLIENT_ID": "file-client", "SERVICETITAN_TENANT_ID": "2002"}`)
-	withoutClientInFile := writeConfigFile(t, `{"SERVICETITAN_TENANT_ID": "2002"}`)
+	withClientInFile := acctest.WriteConfigFile(t, `{"SERVICETITAN_CLIENT_ID": "file-client", "SERVICETITAN_TENANT_ID": "2002"}`)
+	withoutClientInFile := acctest.WriteConfigFile(t, `{"SERVICETITAN_TENANT_ID": "2002"}`)
 
 	sawClient := func(want string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
@@ -297,9 +188,9 @@ data "servicetitan_auth_token" "t" {}
 	)
 }
 
-func TestServicepytanConfigFileConfiguresTheProvider(t *testing.T) {
-	srv := standIn(t)
-	file := writeConfigFile(t, fmt.Sprintf(`{
+func TestAccServicepytanConfigFileConfiguresTheProvider(t *testing.T) {
+	srv := acctest.StandIn(t)
+	file := acctest.WriteConfigFile(t, fmt.Sprintf(`{
   "SERVICETITAN_APP_KEY": %q,
   "SERVICETITAN_TENANT_ID": %q,
   "SERVICETITAN_CLIENT_ID": %q,
@@ -307,7 +198,7 @@ func TestServicepytanConfigFileConfiguresTheProvider(t *testing.T) {
   "SERVICETITAN_APP_ID": "file-app",
   "SERVICETITAN_TIMEZONE": "Europe/London",
   "SERVICETITAN_API_ENVIRONMENT": "integration"
-}`, accAppKey, accTenant, accClientID, accSecret))
+}`, acctest.AppKey, acctest.TenantID, acctest.ClientID, acctest.ClientSecret))
 	t.Setenv("SERVICETITAN_CONFIG_FILE", file)
 	unitTest(t, nil, resource.TestStep{
 		Config: fmt.Sprintf(`
@@ -326,10 +217,10 @@ data "servicetitan_endpoints" "e" {}
 	})
 }
 
-func TestValidationErrors(t *testing.T) {
-	srv := standIn(t)
-	notJSON := writeConfigFile(t, "{\n  \"SERVICETITAN_TENANT_ID\": \"1\",\n  oops\n}")
-	numberValue := writeConfigFile(t, `{"SERVICETITAN_TENANT_ID": 1234}`)
+func TestAccValidationErrors(t *testing.T) {
+	srv := acctest.StandIn(t)
+	notJSON := acctest.WriteConfigFile(t, "{\n  \"SERVICETITAN_TENANT_ID\": \"1\",\n  oops\n}")
+	numberValue := acctest.WriteConfigFile(t, `{"SERVICETITAN_TENANT_ID": 1234}`)
 	for _, tc := range []struct {
 		name   string
 		config string
@@ -359,21 +250,21 @@ func TestValidationErrors(t *testing.T) {
 			}
 			t.Setenv("SERVICETITAN_AUTH_ROOT_URL", srv.URL())
 			if !strings.Contains(tc.name, "secret") {
-				t.Setenv("SERVICETITAN_CLIENT_ID", accClientID)
-				t.Setenv("SERVICETITAN_CLIENT_SECRET", accSecret)
-				t.Setenv("SERVICETITAN_APP_KEY", accAppKey)
+				t.Setenv("SERVICETITAN_CLIENT_ID", acctest.ClientID)
+				t.Setenv("SERVICETITAN_CLIENT_SECRET", acctest.ClientSecret)
+				t.Setenv("SERVICETITAN_APP_KEY", acctest.AppKey)
 			}
 			unitTest(t, nil, resource.TestStep{
 				Config:      "provider \"servicetitan\" {\n  " + tc.config + "\n}\ndata \"servicetitan_auth_token\" \"t\" {}\n",
-				ExpectError: errorText(tc.want),
+				ExpectError: acctest.ErrorText(tc.want),
 			})
 		})
 	}
 }
 
-func TestUnknownConfigKeyIsAWarning(t *testing.T) {
-	srv := standIn(t)
-	file := writeConfigFile(t, `{"SERVICETITAN_CLIENT_ID": "`+accClientID+`", "SERVICETITAN_REGION": "eu"}`)
+func TestAccUnknownConfigKeyIsAWarning(t *testing.T) {
+	srv := acctest.StandIn(t)
+	file := acctest.WriteConfigFile(t, `{"SERVICETITAN_CLIENT_ID": "`+acctest.ClientID+`", "SERVICETITAN_REGION": "eu"}`)
 	unitTest(t, nil, resource.TestStep{
 		Config: fmt.Sprintf(`
 provider "servicetitan" {
@@ -383,15 +274,15 @@ provider "servicetitan" {
   app_key       = %q
 }
 data "servicetitan_auth_token" "t" {}
-`, file, srv.URL(), accSecret, accAppKey),
+`, file, srv.URL(), acctest.ClientSecret, acctest.AppKey),
 		Check: resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "token_type", "Bearer"),
 	})
 }
 
-func TestUnknownProviderValuesDoNotCrash(t *testing.T) {
-	srv := standIn(t)
-	t.Setenv("SERVICETITAN_CLIENT_SECRET", accSecret)
-	t.Setenv("SERVICETITAN_APP_KEY", accAppKey)
+func TestAccUnknownProviderValuesDoNotCrash(t *testing.T) {
+	srv := acctest.StandIn(t)
+	t.Setenv("SERVICETITAN_CLIENT_SECRET", acctest.ClientSecret)
+	t.Setenv("SERVICETITAN_APP_KEY", acctest.AppKey)
 	config := fmt.Sprintf(`
 resource "terraform_data" "client" {
   input = %q
@@ -406,7 +297,7 @@ data "servicetitan_endpoints" "e" {
 output "api" {
   value = provider::servicetitan::api_url("integration", "jpm", 1, "jobs")
 }
-`, accClientID, srv.URL())
+`, acctest.ClientID, srv.URL())
 	unitTest(t, nil,
 		// Functions and an endpoints lookup with its own environment work
 		// while the provider's client_id is still unknown.
@@ -419,16 +310,16 @@ output "api" {
 		},
 		// A token, though, needs the value: the error says which attribute.
 		resource.TestStep{
-			Config:      strings.Replace(config, `input = "`+accClientID+`"`, `input = "other-client"`, 1) + `data "servicetitan_auth_token" "t" {}` + "\n",
-			ExpectError: errorText(`the provider attribute(s) client_id depend on values that are known only after apply`),
+			Config:      strings.Replace(config, `input = "`+acctest.ClientID+`"`, `input = "other-client"`, 1) + `data "servicetitan_auth_token" "t" {}` + "\n",
+			ExpectError: acctest.ErrorText(`the provider attribute(s) client_id depend on values that are known only after apply`),
 		},
 	)
 }
 
-func TestInvalidClientIsReportedWithoutTheSecret(t *testing.T) {
-	srv := standIn(t)
+func TestAccInvalidClientIsReportedWithoutTheSecret(t *testing.T) {
+	srv := acctest.StandIn(t)
 	const wrong = "wrong-secret-0123456789abcdef"
-	run := newCLIRun(t, fmt.Sprintf(`
+	run := acctest.NewCLIRun(t, fmt.Sprintf(`
 provider "servicetitan" {
   auth_root_url = %q
   client_id     = %q
@@ -436,17 +327,17 @@ provider "servicetitan" {
   app_key       = %q
 }
 data "servicetitan_auth_token" "t" {}
-`, srv.URL(), accClientID, wrong, accAppKey))
-	out, err := run.run("plan")
+`, srv.URL(), acctest.ClientID, wrong, acctest.AppKey))
+	out, err := run.Run("plan")
 	if err == nil {
 		t.Fatalf("plan succeeded with a wrong secret:\n%s", out)
 	}
 	for _, want := range []string{"Cannot get a ServiceTitan token", "HTTP 400", "invalid_client", "Check client_id and client_secret", srv.URL() + "/connect/token"} {
-		if !errorText(want).MatchString(out) {
+		if !acctest.ErrorText(want).MatchString(out) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, wrong) || strings.Contains(out, accSecret) {
+	if strings.Contains(out, wrong) || strings.Contains(out, acctest.ClientSecret) {
 		t.Errorf("output holds the secret:\n%s", out)
 	}
 	if n := srv.TokenRequests(); n != 1 {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/benchmark"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
 
@@ -13,7 +13,7 @@ import (
 // a terraform_data resource uses one of each so that none is pruned.
 func manyTokensConfig(srv *fakeservicetitan.Server, n, m int) string {
 	var b strings.Builder
-	b.WriteString(providerBlock(srv))
+	b.WriteString(acctest.ProviderBlock(srv))
 	for i := range n {
 		fmt.Fprintf(&b, "data \"servicetitan_auth_token\" \"d%d\" {}\n", i)
 	}
@@ -22,13 +22,13 @@ func manyTokensConfig(srv *fakeservicetitan.Server, n, m int) string {
 	}
 	b.WriteString(`
 resource "terraform_data" "use" {
-  input = [for d in [` + benchmark.Refs("data.servicetitan_auth_token.d%d", n) + `] : d.expires_at]
+  input = [for d in [` + acctest.Refs("data.servicetitan_auth_token.d%d", n) + `] : d.expires_at]
 `)
 	if m > 0 {
 		b.WriteString(`
   provisioner "local-exec" {
     command     = "test -n \"$TOKENS\""
-    environment = { TOKENS = join(",", [` + benchmark.Refs("ephemeral.servicetitan_auth_token.e%d.token_type", m) + `]) }
+    environment = { TOKENS = join(",", [` + acctest.Refs("ephemeral.servicetitan_auth_token.e%d.token_type", m) + `]) }
   }
 `)
 	}
@@ -36,10 +36,10 @@ resource "terraform_data" "use" {
 	return b.String()
 }
 
-func TestPlanOfManyTokensMakesOneTokenRequest(t *testing.T) {
-	srv := standIn(t)
-	run := newCLIRun(t, manyTokensConfig(srv, 20, 5))
-	out := run.mustRun("plan")
+func TestAccPlanOfManyTokensMakesOneTokenRequest(t *testing.T) {
+	srv := acctest.StandIn(t)
+	run := acctest.NewCLIRun(t, manyTokensConfig(srv, 20, 5))
+	out := run.MustRun("plan")
 	// Terraform starts the provider for schema, validation and plan; only
 	// the plan process reads data sources and opens ephemeral resources.
 	if n := srv.TokenRequests(); n != 1 {
@@ -47,26 +47,26 @@ func TestPlanOfManyTokensMakesOneTokenRequest(t *testing.T) {
 	}
 }
 
-func TestApplyWithEphemeralTokensMakesTwoTokenRequests(t *testing.T) {
-	srv := standIn(t)
-	run := newCLIRun(t, manyTokensConfig(srv, 20, 5))
-	run.mustRun("apply", "-auto-approve")
+func TestAccApplyWithEphemeralTokensMakesTwoTokenRequests(t *testing.T) {
+	srv := acctest.StandIn(t)
+	run := acctest.NewCLIRun(t, manyTokensConfig(srv, 20, 5))
+	run.MustRun("apply", "-auto-approve")
 	// The plan phase reads the data sources and opens the ephemeral tokens;
 	// the apply phase is a fresh process that opens the ephemeral tokens again.
 	if n := srv.TokenRequests(); n != 2 {
 		t.Fatalf("terraform apply made %d token requests, want 2 (one per phase)", n)
 	}
-	state := run.mustRun("show", "-json")
+	state := run.MustRun("show", "-json")
 	if issued := srv.LastIssuedToken(); issued == "" || strings.Contains(state, issued) {
 		t.Fatal("the token opened during apply is in the state")
 	}
 }
 
-func TestAliasesHaveTheirOwnTokens(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) {
+func TestAccAliasesHaveTheirOwnTokens(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
 		c.Clients = append(c.Clients, fakeservicetitan.Client{ID: "second-client", Secret: "second-secret-value", Tenant: "9876"})
 	})
-	run := newCLIRun(t, providerBlock(srv)+fmt.Sprintf(`
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+fmt.Sprintf(`
 provider "servicetitan" {
   alias         = "second"
   auth_root_url = %q
@@ -96,9 +96,9 @@ output "same_token_within_a_configuration" {
 output "different_tokens_across_configurations" {
   value = nonsensitive(data.servicetitan_auth_token.first_a.access_token != data.servicetitan_auth_token.second_a.access_token)
 }
-`, srv.URL(), srv.URL(), accAppKey))
-	run.mustRun("apply", "-auto-approve")
-	outputs := run.outputs()
+`, srv.URL(), srv.URL(), acctest.AppKey))
+	run.MustRun("apply", "-auto-approve")
+	outputs := run.Outputs()
 	if got := fmt.Sprint(outputs["tenants"]); got != "[4321 9876]" {
 		t.Errorf("tenants = %s, want each alias's own tenant", got)
 	}

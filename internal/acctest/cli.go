@@ -1,0 +1,235 @@
+package acctest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-version"
+)
+
+// Main runs a package's tests against a CLI that is already on the machine,
+// and cleans up after them. Call it from TestMain.
+//
+// terraform-plugin-testing must never download a CLI: there may be no
+// network, and a silently fetched binary is not the CLI the user asked to
+// test. So TF_ACC_TERRAFORM_PATH is always set, to terraform on PATH when
+// the caller gave none, and the tests stop with instructions when there is
+// no CLI at all.
+func Main(m *testing.M) {
+	if err := prepareCLI(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
+
+var workDir string
+
+func prepareCLI() error {
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		path, err := exec.LookPath("terraform")
+		if err != nil {
+			return fmt.Errorf("terraform-provider-servicetitan tests need a Terraform (>= 1.5) or OpenTofu (>= 1.6) CLI: " +
+				"put `terraform` on PATH or set TF_ACC_TERRAFORM_PATH to the binary (make test does this, and builds OpenTofu when terraform is absent)")
+		}
+		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", path)
+	}
+	// The CLI phones home for update checks unless told not to.
+	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
+	// An empty CLI configuration of the tests' own: the user's (provider
+	// mirrors, plugin caches, credentials) must not change what is tested,
+	// and a TF_CLI_CONFIG_FILE naming a missing file makes the CLI print a
+	// warning where the test framework reads the version.
+	var err error
+	if workDir, err = os.MkdirTemp("", "servicetitan-acc-"); err != nil {
+		return err
+	}
+	rc := filepath.Join(workDir, "empty.tfrc")
+	if err := os.WriteFile(rc, nil, 0o600); err != nil {
+		return err
+	}
+	return os.Setenv("TF_CLI_CONFIG_FILE", rc)
+}
+
+func cleanup() {
+	if workDir != "" {
+		_ = os.RemoveAll(workDir)
+	}
+}
+
+// CLIPath is the CLI the tests drive.
+func CLIPath() string { return os.Getenv("TF_ACC_TERRAFORM_PATH") }
+
+var (
+	versionOnce sync.Once
+	cliVersion  *version.Version
+	versionErr  error
+)
+
+// CLIVersion is the version the CLI reports of itself (OpenTofu reports its
+// own version under the same JSON key).
+func CLIVersion(t *testing.T) *version.Version {
+	t.Helper()
+	versionOnce.Do(func() {
+		out, err := exec.Command(CLIPath(), "version", "-json").Output()
+		if err != nil {
+			versionErr = fmt.Errorf("%s version -json: %v", CLIPath(), err)
+			return
+		}
+		var v struct {
+			Version string `json:"terraform_version"`
+		}
+		if err := json.Unmarshal(out, &v); err != nil {
+			versionErr = fmt.Errorf("%s version -json: %v\n%s", CLIPath(), err, out)
+			return
+		}
+		cliVersion, versionErr = version.NewVersion(v.Version)
+	})
+	if versionErr != nil {
+		t.Fatal(versionErr)
+	}
+	return cliVersion
+}
+
+// SkipBelow skips a test that drives the CLI directly when the CLI is older
+// than minimum, naming the feature and the version it needs. Tests run
+// through terraform-plugin-testing use tfversion.SkipBelow instead.
+func SkipBelow(t *testing.T, minimum, feature string) {
+	t.Helper()
+	if v := CLIVersion(t); v.LessThan(version.Must(version.NewVersion(minimum))) {
+		t.Skipf("%s need Terraform %s or later; this CLI is %s", feature, minimum, v)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// ProviderBinary builds terraform-provider-servicetitan once per test run
+// and returns the directory that holds it, for a dev_overrides block.
+func ProviderBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		// go test puts its own Go first on PATH.
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			buildErr = fmt.Errorf("building the provider needs the go command: %v", err)
+			return
+		}
+		gomod, err := exec.Command(goBin, "env", "GOMOD").Output()
+		if err != nil || strings.TrimSpace(string(gomod)) == "" {
+			buildErr = fmt.Errorf("finding the provider's module: %v", err)
+			return
+		}
+		if workDir == "" {
+			buildErr = fmt.Errorf("acctest.ProviderBinary needs acctest.Main in the package's TestMain")
+			return
+		}
+		buildDir = filepath.Join(workDir, "provider")
+		cmd := exec.Command(goBin, "build", "-o", filepath.Join(buildDir, "terraform-provider-servicetitan"), ".")
+		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building the provider: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildDir
+}
+
+// CLIRun is one working directory driven by the real CLI, with the provider
+// built from this module and found through dev_overrides, as a user of a
+// locally built provider would run it. Some behaviour is only visible this
+// way: a separate plugin process per phase, its stderr captured into
+// TF_LOG_PATH, one process per provider configuration.
+type CLIRun struct {
+	t   *testing.T
+	Dir string
+	Env []string
+}
+
+// NewCLIRun writes config, after a required_providers block, into a fresh
+// directory; extraEnv is added to the CLI's environment.
+func NewCLIRun(t *testing.T, config string, extraEnv ...string) *CLIRun {
+	t.Helper()
+	pluginDir := ProviderBinary(t)
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "cli.tfrc")
+	if err := os.WriteFile(rc, []byte(CLIConfig(pluginDir)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(RequiredProviders()+config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		// The test decides logging and ServiceTitan settings, not the caller's shell.
+		if strings.HasPrefix(kv, "TF_LOG") || strings.HasPrefix(kv, "SERVICETITAN_") || strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	return &CLIRun{t: t, Dir: dir, Env: append(env, extraEnv...)}
+}
+
+// Command returns the CLI command for args, ready to start, with its output
+// going to out.
+func (c *CLIRun) Command(ctx context.Context, out *bytes.Buffer, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, CLIPath(), append(args, "-no-color")...)
+	cmd.Dir = c.Dir
+	cmd.Env = c.Env
+	cmd.Stdout, cmd.Stderr = out, out
+	return cmd
+}
+
+// Run executes the CLI and returns its combined output.
+func (c *CLIRun) Run(args ...string) (string, error) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(c.t.Context(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	err := c.Command(ctx, &out, args...).Run()
+	return out.String(), err
+}
+
+// MustRun executes the CLI and fails the test when it fails.
+func (c *CLIRun) MustRun(args ...string) string {
+	c.t.Helper()
+	out, err := c.Run(args...)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v\n%s", filepath.Base(CLIPath()), strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// Outputs returns the root module's output values.
+func (c *CLIRun) Outputs() map[string]any {
+	c.t.Helper()
+	var raw map[string]struct {
+		Value any `json:"value"`
+	}
+	out := c.MustRun("output", "-json")
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		c.t.Fatalf("output -json: %v\n%s", err, out)
+	}
+	values := map[string]any{}
+	for k, v := range raw {
+		values[k] = v.Value
+	}
+	return values
+}
