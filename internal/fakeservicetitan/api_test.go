@@ -107,15 +107,13 @@ func TestCustomersNeedTheirScopeAndCredentials(t *testing.T) {
 	f.Set("scope", "tn.jpm.jobs:r")
 	r := postToken(t, s.URL(), f)
 	jobsOnly, _ := jsonField(t, r.body, "access_token").(string)
-	if r := getList(t, s, path, jobsOnly, nil); r.status != http.StatusForbidden ||
-		!strings.Contains(jsonField(t, r.body, "error").(string), "tn.crm.customers:r") {
+	if r := getList(t, s, path, jobsOnly, nil); r.status != http.StatusForbidden || !strings.Contains(errorOf(t, r.body), "tn.crm.customers:r") {
 		t.Errorf("jobs-only token on customers: %d %s", r.status, r.body)
 	}
 
 	req, _ := http.NewRequest(http.MethodGet, s.URL()+path, nil)
 	req.Header.Set("Authorization", "Bearer "+getToken(t, s))
-	if r := do(t, req); r.status != http.StatusUnauthorized ||
-		!strings.Contains(jsonField(t, r.body, "error").(string), "ST-App-Key") {
+	if r := do(t, req); r.status != http.StatusUnauthorized || !strings.Contains(errorOf(t, r.body), "ST-App-Key") {
 		t.Errorf("no app key: %d %s", r.status, r.body)
 	}
 	req, _ = http.NewRequest(http.MethodGet, s.URL()+path, nil)
@@ -144,4 +142,10 @@ func TestRepeatedFaultAnswersEveryRequestUntilReset(t *testing.T) {
 	if r := postToken(t, s.URL(), goodForm()); r.status != http.StatusOK {
 		t.Errorf("after Reset: status %d: %s", r.status, r.body)
 	}
+}
+
+func errorOf(t *testing.T, body []byte) string {
+	t.Helper()
+	msg, _ := jsonField(t, body, "error").(string)
+	return msg
 }
