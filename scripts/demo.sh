@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # make demo: the provider against a stand-in ServiceTitan on a loopback port.
-# Nothing is downloaded and nothing is written outside a temporary directory,
-# which is removed at the end.
+# Nothing is downloaded and nothing is written outside a temporary directory
+# (which is removed at the end) but Go's build cache.
 set -euo pipefail
 
 : "${TF_CLI:?TF_CLI must name the terraform or tofu binary}"
-: "${PROVIDER_BIN:?PROVIDER_BIN must name the built provider}"
 command -v curl >/dev/null || { echo "make demo needs curl to call the stand-in's jobs route" >&2; exit 1; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +15,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+echo "==> building the provider"
+(cd "$root" && go build -ldflags "${LDFLAGS:-}" -o "$work/provider/terraform-provider-servicetitan" .)
 
 echo "==> building the stand-in ServiceTitan"
 (cd "$root" && go build -o "$work/servicetitan-standin" ./cmd/servicetitan-standin)
@@ -33,7 +35,7 @@ echo "    listening on $url"
 cat >"$work/cli.tfrc" <<RC
 provider_installation {
   dev_overrides {
-    "servicetitan-tf/servicetitan" = "$(dirname "$PROVIDER_BIN")"
+    "servicetitan-tf/servicetitan" = "$work/provider"
   }
   direct {}
 }

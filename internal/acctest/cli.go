@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/go-version"
 )
 
 // Main runs a package's tests against a CLI that is already on the machine,
@@ -24,10 +23,17 @@ import (
 // test. So TF_ACC_TERRAFORM_PATH is always set, to terraform on PATH when
 // the caller gave none, and the tests stop with instructions when there is
 // no CLI at all.
+//
+// With -v it first prints which CLI the tests drive, so that a log says
+// which product and version it is about.
 func Main(m *testing.M) {
 	if err := prepareCLI(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	flag.Parse()
+	if c, err := detectCLI(); err == nil && testing.Verbose() {
+		fmt.Printf("acceptance tests drive %s at %s\n", c, CLIPath())
 	}
 	code := m.Run()
 	cleanup()
@@ -70,47 +76,6 @@ func cleanup() {
 
 // CLIPath is the CLI the tests drive.
 func CLIPath() string { return os.Getenv("TF_ACC_TERRAFORM_PATH") }
-
-var (
-	versionOnce sync.Once
-	cliVersion  *version.Version
-	versionErr  error
-)
-
-// CLIVersion is the version the CLI reports of itself (OpenTofu reports its
-// own version under the same JSON key).
-func CLIVersion(t *testing.T) *version.Version {
-	t.Helper()
-	versionOnce.Do(func() {
-		out, err := exec.Command(CLIPath(), "version", "-json").Output()
-		if err != nil {
-			versionErr = fmt.Errorf("%s version -json: %v", CLIPath(), err)
-			return
-		}
-		var v struct {
-			Version string `json:"terraform_version"`
-		}
-		if err := json.Unmarshal(out, &v); err != nil {
-			versionErr = fmt.Errorf("%s version -json: %v\n%s", CLIPath(), err, out)
-			return
-		}
-		cliVersion, versionErr = version.NewVersion(v.Version)
-	})
-	if versionErr != nil {
-		t.Fatal(versionErr)
-	}
-	return cliVersion
-}
-
-// SkipBelow skips a test that drives the CLI directly when the CLI is older
-// than minimum, naming the feature and the version it needs. Tests run
-// through terraform-plugin-testing use tfversion.SkipBelow instead.
-func SkipBelow(t *testing.T, minimum, feature string) {
-	t.Helper()
-	if v := CLIVersion(t); v.LessThan(version.Must(version.NewVersion(minimum))) {
-		t.Skipf("%s need Terraform %s or later; this CLI is %s", feature, minimum, v)
-	}
-}
 
 var (
 	buildOnce sync.Once
@@ -163,9 +128,11 @@ type CLIRun struct {
 }
 
 // NewCLIRun writes config, after a required_providers block, into a fresh
-// directory; extraEnv is added to the CLI's environment.
+// directory; extraEnv is added to the CLI's environment. It skips the test
+// when config uses a feature the CLI lacks.
 func NewCLIRun(t *testing.T, config string, extraEnv ...string) *CLIRun {
 	t.Helper()
+	SkipUnlessSupported(t, config)
 	pluginDir := ProviderBinary(t)
 	dir := t.TempDir()
 	rc := filepath.Join(dir, "cli.tfrc")

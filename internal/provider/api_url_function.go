@@ -25,9 +25,10 @@ func (apiURLFunction) Definition(_ context.Context, _ function.DefinitionRequest
 			"For example `api_url(\"production\", \"jpm\", \"1234\", \"jobs\")` is `https://api.servicetitan.io/jpm/v2/tenant/1234/jobs`.",
 		Parameters: []function.Parameter{
 			function.StringParameter{Name: "environment", MarkdownDescription: "`production` or `integration`."},
-			function.StringParameter{Name: "folder", MarkdownDescription: "API folder (one path segment), such as `jpm` or `crm`."},
+			function.StringParameter{Name: "folder", MarkdownDescription: "API folder (one path segment), such as `jpm` or `crm`; `.` and `..` are refused."},
 			function.StringParameter{Name: "tenant_id", MarkdownDescription: "Tenant ID, digits only; a number is accepted too."},
-			function.StringParameter{Name: "endpoint", MarkdownDescription: "Endpoint below the tenant, such as `jobs` or `customers/42`."},
+			function.StringParameter{Name: "endpoint", MarkdownDescription: "Endpoint below the tenant, such as `jobs` or `customers/42`, optionally followed by an already URL-encoded query such as `jobs?page=2`. " +
+				"Path segments are plain text and are percent-encoded (`jobs list` becomes `jobs%20list`); `.`, `..`, empty segments and `%` are refused."},
 		},
 		Return: function.StringReturn{},
 	}

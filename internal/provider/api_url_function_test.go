@@ -19,9 +19,13 @@ output "jobs" {
 output "numeric_tenant" {
   value = provider::servicetitan::api_url("integration", "crm", 42, "customers/7")
 }
+output "escaped" {
+  value = provider::servicetitan::api_url("production", "jpm", "1234", "jobs list")
+}
 `,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckOutput("jobs", "https://api.servicetitan.io/jpm/v2/tenant/1234/jobs"),
+				resource.TestCheckOutput("escaped", "https://api.servicetitan.io/jpm/v2/tenant/1234/jobs%20list"),
 				resource.TestCheckOutput("numeric_tenant", "https://api-integration.servicetitan.io/crm/v2/tenant/42/customers/7"),
 			),
 		},
@@ -36,6 +40,15 @@ output "numeric_tenant" {
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm/v2", "1234", "jobs") }`,
 			ExpectError: acctest.ErrorText(`invalid folder "jpm/v2"`),
+		},
+		resource.TestStep{
+			// The error is pinned to the argument it is about.
+			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm", "1234", "../../x") }`,
+			ExpectError: acctest.ErrorText(`Invalid value for "endpoint" parameter: invalid endpoint "../../x": a path segment may not be ".."`),
+		},
+		resource.TestStep{
+			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "..", "1234", "jobs") }`,
+			ExpectError: acctest.ErrorText(`Invalid value for "folder" parameter: invalid folder ".."`),
 		},
 	)
 }

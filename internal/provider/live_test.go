@@ -65,6 +65,7 @@ resource "echo" "live" {}
 `, values["SERVICETITAN_INTEGRATION_CLIENT_ID"], values["SERVICETITAN_INTEGRATION_CLIENT_SECRET"],
 		values["SERVICETITAN_INTEGRATION_APP_KEY"], values["SERVICETITAN_INTEGRATION_TENANT_ID"])
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   acctest.VersionChecksFor(config),
 		ProtoV6ProviderFactories: factories(nil),
 		Steps: []resource.TestStep{{
 			Config: config,

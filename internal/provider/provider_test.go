@@ -74,10 +74,16 @@ func factories(inst *instances) map[string]func() (tfprotov6.ProviderServer, err
 	}
 }
 
-// unitTest runs a test case against the real CLI with this provider in-process.
+// unitTest runs a test case against the real CLI with this provider
+// in-process. A CLI that lacks a feature the steps use skips the test.
 func unitTest(t *testing.T, inst *instances, steps ...resource.TestStep) {
 	t.Helper()
+	var configs []string
+	for _, s := range steps {
+		configs = append(configs, s.Config)
+	}
 	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   acctest.VersionChecksFor(configs...),
 		ProtoV6ProviderFactories: factories(inst),
 		Steps:                    steps,
 	})

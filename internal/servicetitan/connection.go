@@ -7,11 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
+	"golang.org/x/net/http/httpproxy"
 
 	// Timezone names must resolve on machines without a zoneinfo database
 	// (minimal containers, Windows CI runners).
@@ -33,7 +35,7 @@ type Options struct {
 	UserAgent string
 	// Transport sends the requests; nil means a transport of its own (no
 	// state shared with http.DefaultTransport) that honours HTTPS_PROXY,
-	// HTTP_PROXY and NO_PROXY.
+	// HTTP_PROXY and NO_PROXY as LookupEnv reads them when Connect runs.
 	Transport http.RoundTripper
 	// LookupEnv reads environment variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
@@ -51,8 +53,8 @@ type Options struct {
 	FailureHold time.Duration
 	// Log receives debug events. Nothing secret is ever passed to it.
 	Log func(ctx context.Context, msg string, fields map[string]any)
-	// Cache, when set, lets connections with the same credentials share one
-	// token source. A program that may resolve the same configuration more
+	// Cache, when set, lets connections with the same settings (credentials,
+	// URLs, timeout and retries) share one token source. A program that may resolve the same configuration more
 	// than once (a Terraform provider re-configured in one process) keeps one
 	// Cache so that doing so never costs a second token request.
 	Cache *TokenCache
@@ -62,8 +64,16 @@ func (o Options) withDefaults() Options {
 	if o.UserAgent == "" {
 		o.UserAgent = "servicetitan-auth-go"
 	}
+	if o.LookupEnv == nil {
+		o.LookupEnv = os.LookupEnv
+	}
 	if o.Transport == nil {
-		o.Transport = cleanhttp.DefaultPooledTransport()
+		t := cleanhttp.DefaultPooledTransport()
+		// http.ProxyFromEnvironment reads the variables once per process;
+		// reading them per connection, through LookupEnv, lets a program
+		// (and a test) that sets them later be heard.
+		t.Proxy = proxyFromEnv(o.LookupEnv)
+		o.Transport = t
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -315,6 +325,28 @@ func validateRootURL(raw string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
+// proxyFromEnv applies the standard proxy variables, upper or lower case,
+// with the rules of golang.org/x/net/http/httpproxy that net/http uses: no
+// proxy for loopback targets or hosts matched by NO_PROXY.
+func proxyFromEnv(lookupEnv func(string) (string, bool)) func(*http.Request) (*url.URL, error) {
+	get := func(names ...string) string {
+		for _, n := range names {
+			if v, ok := lookupEnv(n); ok && v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	cfg := &httpproxy.Config{
+		HTTPProxy:  get("HTTP_PROXY", "http_proxy"),
+		HTTPSProxy: get("HTTPS_PROXY", "https_proxy"),
+		NoProxy:    get("NO_PROXY", "no_proxy"),
+		CGI:        get("REQUEST_METHOD") != "",
+	}
+	proxy := cfg.ProxyFunc()
+	return func(r *http.Request) (*url.URL, error) { return proxy(r.URL) }
+}
+
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -349,15 +381,6 @@ func (c *Connection) APIRootURL() string { return c.apiRootURL }
 
 // TokenURL is where this connection requests tokens.
 func (c *Connection) TokenURL() string { return TokenURL(c.authRootURL) }
-
-// EnterpriseHub reports whether token requests carry the tenant ID.
-func (c *Connection) EnterpriseHub() bool { return c.enterpriseHub }
-
-// RequestTimeout is the time limit of each HTTP attempt.
-func (c *Connection) RequestTimeout() time.Duration { return c.requestTimeout }
-
-// MaxRetries is how many times a failed token request is retried.
-func (c *Connection) MaxRetries() int { return c.maxRetries }
 
 // ConfigFile is the config file that was read, or "".
 func (c *Connection) ConfigFile() string { return c.configFile }

@@ -3,6 +3,7 @@ package servicetitan_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,15 @@ func TestParseTokenResponse(t *testing.T) {
 			wantLife: 900 * time.Second, wantScopes: "tn.jpm.jobs:r tn.crm.customers:r"},
 		{name: "no expires_in uses the JWT", status: 200, body: `{"access_token":"` + jwt + `","token_type":"Bearer"}`,
 			wantLife: 600 * time.Second, wantScopes: "tn.jpm.jobs:r tn.crm.customers:r"},
+		{name: "no expires_in: exp is the expiry, however old the token is", status: 200,
+			body:     `{"access_token":"` + jwtWith(map[string]any{"iat": now.Unix() - 1000, "exp": now.Unix() + 600}) + `"}`,
+			wantLife: 600 * time.Second},
+		{name: "no expires_in and exp without iat", status: 200,
+			body:     `{"access_token":"` + jwtWith(map[string]any{"exp": now.Unix() + 420}) + `"}`,
+			wantLife: 420 * time.Second},
+		{name: "no expires_in and an exp already past uses 900s", status: 200,
+			body:     `{"access_token":"` + jwtWith(map[string]any{"exp": now.Unix() - 5}) + `"}`,
+			wantLife: 900 * time.Second},
 		{name: "no expires_in and opaque token uses 900s", status: 200, body: `{"access_token":"opaque","token_type":"bearer"}`,
 			wantLife: 900 * time.Second},
 		{name: "quoted expires_in", status: 200, body: `{"access_token":"opaque","expires_in":"120"}`, wantLife: 120 * time.Second},
@@ -110,6 +120,10 @@ func FuzzParseConfigFile(f *testing.F) {
 	f.Add(`{"SERVICETITAN_TENANT_ID":1234}`)
 	f.Add(`{"SERVICETITAN_FOO":"bar"}`)
 	f.Add("{\n\"SERVICETITAN_CLIENT_SECRET\": \"hunter2-secret\"\n,,}")
+	f.Add(`{"SERVICETITAN_CLIENT_SECRET": "hunter2-secret" "SERVICETITAN_TENANT_ID": "1"}`)
+	f.Add(`{"SERVICETITAN_CLIENT_SECRET": "hunter2-secret"`)
+	f.Add(`{"SERVICETITAN_CLIENT_SECRET": "hunter2-secret", "SERVICETITAN_TENANT_ID": 12x}`)
+	f.Add(`{"SERVICETITAN_APP_KEY": ["hunter2-secret"]}`)
 	f.Add(`null`)
 	f.Add(`[]`)
 	f.Add(``)
@@ -120,13 +134,11 @@ func FuzzParseConfigFile(f *testing.F) {
 				t.Fatal("values returned with an error")
 			}
 			msg := err.Error()
-			// A value long enough to be a credential must not be echoed.
-			var raw map[string]any
-			if json.Unmarshal([]byte(data), &raw) == nil {
-				for _, v := range raw {
-					if s, ok := v.(string); ok && len(s) >= 8 && strings.Contains(msg, s) {
-						t.Fatalf("error quotes a value from the file: %q", msg)
-					}
+			// A value long enough to be a credential must not be echoed,
+			// whether the file is valid JSON or breaks right after it.
+			for _, v := range fileValues(data) {
+				if len(v) >= 8 && strings.Contains(msg, v) {
+					t.Fatalf("error quotes a value from the file %q: %q", v, msg)
 				}
 			}
 			return
@@ -137,4 +149,55 @@ func FuzzParseConfigFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// quotedString matches a JSON string, complete or cut off by the end of
+// the data.
+var quotedString = regexp.MustCompile(`"(?:[^"\\]|\\.)*"?`)
+
+// fileValues lists what a config file holds as values, read leniently so
+// that a file with a syntax error still yields them: every quoted string that
+// is not followed by a colon (a key), and every bare run of other text.
+// Strings that also occur as keys, or are a known key's name, are left out:
+// an error may name a key.
+func fileValues(data string) []string {
+	keys := map[string]bool{}
+	for _, s := range servicetitan.Settings() {
+		if s.FileKey != "" {
+			keys[s.FileKey] = true
+		}
+	}
+	var values []string
+	for _, loc := range quotedString.FindAllStringIndex(data, -1) {
+		raw := data[loc[0]:loc[1]]
+		v := strings.TrimSuffix(strings.TrimPrefix(raw, `"`), `"`)
+		var decoded string
+		if json.Unmarshal([]byte(raw), &decoded) == nil {
+			v = decoded
+		}
+		if strings.HasPrefix(strings.TrimLeft(data[loc[1]:], " \t\r\n"), ":") {
+			keys[v] = true
+			continue
+		}
+		values = append(values, v)
+	}
+	for _, bare := range strings.FieldsFunc(quotedString.ReplaceAllString(data, " "), func(r rune) bool {
+		return strings.ContainsRune(" \t\r\n{}[],:", r)
+	}) {
+		values = append(values, bare)
+	}
+	out := values[:0]
+	for _, v := range values {
+		known := false
+		for k := range keys {
+			if strings.Contains(k, v) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			out = append(out, v)
+		}
+	}
+	return out
 }

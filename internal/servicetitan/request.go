@@ -2,6 +2,7 @@ package servicetitan
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -21,7 +22,9 @@ import (
 // Connection.AuthToken, which does. Each attempt is bounded by the
 // connection's request timeout; connection errors, 429 and 5xx are retried
 // up to its max_retries with capped, jittered exponential backoff, honouring
-// Retry-After up to a cap. Any other 4xx is final.
+// Retry-After up to a cap. Any other 4xx is final, and so are a redirect
+// (never followed: it would carry the secret to another host) and a
+// certificate that fails verification.
 func RequestAuthToken(ctx context.Context, c *Connection) (*Token, error) {
 	if err := c.tokenCredentials(); err != nil {
 		return nil, err
@@ -49,7 +52,13 @@ func (c *Connection) requestToken(ctx context.Context) (*Token, error) {
 
 	p := &retryPolicy{conn: c}
 	client := &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: c.opts.Transport, Timeout: c.requestTimeout},
+		HTTPClient: &http.Client{
+			Transport: c.opts.Transport,
+			Timeout:   c.requestTimeout,
+			// A redirect would re-send the form, client_secret included, to
+			// whatever host the Location names. The 3xx is reported instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
 		Logger:       nil, // its logger prints URLs and errors to stderr; events go through Options.Log instead
 		RetryWaitMin: c.opts.RetryWaitMin,
 		RetryWaitMax: c.opts.RetryWaitMax,
@@ -63,7 +72,7 @@ func (c *Connection) requestToken(ctx context.Context) (*Token, error) {
 		},
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, n int) {
 			c.opts.Log(ctx, "requesting ServiceTitan token", map[string]any{
-				"token_url": tokenURL, "client_id": c.clientID, "attempt": n + 1, "enterprise_hub": c.enterpriseHub,
+				"token_url": RedactURL(tokenURL), "client_id": c.clientID, "attempt": n + 1, "enterprise_hub": c.enterpriseHub,
 			})
 		},
 	}
@@ -74,20 +83,26 @@ func (c *Connection) requestToken(ctx context.Context) (*Token, error) {
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
+		if ctx.Err() != nil {
+			return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: stopError(ctx)}
+		}
 		var te *TokenError
 		if errors.As(err, &te) {
 			te.TokenURL, te.Attempts = tokenURL, attempts
 			return nil, te
 		}
-		if ctx.Err() != nil {
-			return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Problem: "cancelled", Err: ctx.Err()}
-		}
 		return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: describeTransportError(err, c.requestTimeout)}
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Redirect: redirectTarget(resp)}
+	}
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponseSize))
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Err: stopError(ctx)}
+		}
 		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Problem: "reading the response failed", Err: describeTransportError(err, c.requestTimeout)}
 	}
 	tok, err := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body, c.opts.Now())
@@ -99,7 +114,7 @@ func (c *Connection) requestToken(ctx context.Context) (*Token, error) {
 		return nil, err
 	}
 	c.opts.Log(ctx, "received ServiceTitan token", map[string]any{
-		"token_url": tokenURL, "expires_in_seconds": int64(tok.ExpiresIn / time.Second), "scopes": strings.Join(tok.Scopes, " "), "attempts": attempts,
+		"token_url": RedactURL(tokenURL), "expires_in_seconds": int64(tok.ExpiresIn / time.Second), "scopes": strings.Join(tok.Scopes, " "), "attempts": attempts,
 	})
 	return tok, nil
 }
@@ -117,13 +132,11 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	p.tries++
 	if ctx.Err() != nil {
 		// Ctrl-C in Terraform cancels the context: stop at once.
-		return false, ctx.Err()
+		return false, stopError(ctx)
 	}
 	if err != nil {
-		var certErr *x509.UnknownAuthorityError
-		var hostErr x509.HostnameError
-		if errors.As(err, &certErr) || errors.As(err, &hostErr) {
-			return false, err // a certificate will not fix itself
+		if finalTransportError(ctx, err) {
+			return false, err
 		}
 		p.conn.opts.Log(ctx, "ServiceTitan token request failed, will retry if attempts remain", map[string]any{"error": describeTransportError(err, p.conn.requestTimeout).Error(), "attempt": p.tries})
 		return true, nil
@@ -132,7 +145,7 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 		return false, nil
 	}
 	if wait, ok := retryAfter(resp, p.conn.opts.Now()); ok && wait > p.conn.opts.MaxRetryAfter {
-		return false, &TokenError{StatusCode: resp.StatusCode, RetryAfter: wait, Problem: fmt.Sprintf("the server asked to wait %s (Retry-After), more than the %s this client will wait", wait, p.conn.opts.MaxRetryAfter)}
+		return false, &TokenError{StatusCode: resp.StatusCode, RetryAfter: wait, Problem: fmt.Sprintf("the server asked to wait %s (Retry-After), more than the %s this client waits", wait, p.conn.opts.MaxRetryAfter)}
 	}
 	p.conn.opts.Log(ctx, "ServiceTitan token endpoint asked to retry", map[string]any{"status": resp.StatusCode, "retry_after": resp.Header.Get("Retry-After"), "attempt": p.tries})
 	return true, nil
@@ -151,6 +164,35 @@ func (p *retryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp 
 		d = maxWait
 	}
 	return d/2 + rand.N(d/2+1)
+}
+
+// finalTransportError reports transport errors that trying again cannot
+// fix. It asks go-retryablehttp's own policy (too many redirects, an
+// unsupported scheme, an invalid header, an untrusted certificate) and also
+// looks through wrapping for any certificate verification failure: Go
+// reports those as *tls.CertificateVerificationError around a value of
+// x509.UnknownAuthorityError, x509.HostnameError or
+// x509.CertificateInvalidError, which a check for *x509.UnknownAuthorityError
+// never matches.
+func finalTransportError(ctx context.Context, err error) bool {
+	if retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(ctx, nil, err); !retry {
+		return true
+	}
+	var verifyErr *tls.CertificateVerificationError
+	var authorityErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	return errors.As(err, &verifyErr) || errors.As(err, &authorityErr) || errors.As(err, &hostErr) || errors.As(err, &invalidErr)
+}
+
+// redirectTarget names where a 3xx pointed, by scheme and host only: the
+// path and query of a Location may carry anything.
+func redirectTarget(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil || loc.Host == "" {
+		return ""
+	}
+	return loc.Scheme + "://" + loc.Host
 }
 
 func retryableStatus(code int) bool {
@@ -199,6 +241,10 @@ func describeTransportError(err error, timeout time.Duration) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("no response within the request timeout of %s (request_timeout)", timeout)
+	}
+	var verifyErr *tls.CertificateVerificationError
+	if errors.As(err, &verifyErr) && verifyErr.Err != nil {
+		return fmt.Errorf("the server's TLS certificate failed verification: %w", verifyErr.Err)
 	}
 	return err
 }

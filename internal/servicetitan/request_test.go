@@ -1,6 +1,7 @@
 package servicetitan_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -109,7 +110,12 @@ func TestFaults(t *testing.T) {
 		opts         func(*servicetitan.Options)
 		wantRequests int
 		wantErr      []string // empty: success
+		wantOnce     []string // said exactly once in the message
 		minElapsed   time.Duration
+		// bound is how long the case may take before it is failed with
+		// boundWhy instead of waiting for Go's test timeout.
+		bound    time.Duration
+		boundWhy string
 	}{
 		{
 			name:         "400 invalid_client is not retried",
@@ -149,7 +155,10 @@ func TestFaults(t *testing.T) {
 			name:         "Retry-After beyond the cap fails at once",
 			faults:       []fakeservicetitan.Fault{{Status: 429, Headers: map[string]string{"Retry-After": "3600"}}},
 			wantRequests: 1,
-			wantErr:      []string{"HTTP 429", "asked to wait 1h0m0s", "more than the 30s"},
+			wantErr:      []string{"HTTP 429", "asked to wait 1h0m0s", "more than the 30s", "Try again later"},
+			wantOnce:     []string{"asked to wait", "1h0m0s"},
+			bound:        5 * time.Second,
+			boundWhy:     "the Retry-After cap was not applied: the client waited instead of failing at once",
 		},
 		{
 			name:         "retries exhausted report the last status",
@@ -222,9 +231,15 @@ func TestFaults(t *testing.T) {
 				tc.opts(&opts)
 			}
 			conn := connectTo(t, srv, tc.in, opts)
+			bound := cmp.Or(tc.bound, 15*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), bound)
+			defer cancel()
 			start := time.Now()
-			tok, err := conn.AuthToken(t.Context())
+			tok, err := conn.AuthToken(ctx)
 			elapsed := time.Since(start)
+			if ctx.Err() != nil {
+				t.Fatalf("no answer within %s: %s", bound, cmp.Or(tc.boundWhy, "the client kept waiting"))
+			}
 			if got := srv.TokenRequests(); got != tc.wantRequests {
 				t.Errorf("token requests = %d, want %d", got, tc.wantRequests)
 			}
@@ -244,6 +259,11 @@ func TestFaults(t *testing.T) {
 				t.Fatal("no error")
 			}
 			wantContains(t, err.Error(), tc.wantErr...)
+			for _, w := range tc.wantOnce {
+				if n := strings.Count(err.Error(), w); n != 1 {
+					t.Errorf("%q appears %d times in %q, want once", w, n, err)
+				}
+			}
 			wantContains(t, err.Error(), srv.URL()+"/connect/token")
 			mustNotLeak(t, err.Error(), srv.LastIssuedToken())
 			if strings.Contains(err.Error(), "eyJ") {
@@ -372,14 +392,28 @@ func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
 }
 
 func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.OmitExpiresIn = true; c.TokenLifetime = 300 * time.Second })
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
+	clk := &clock{now: time.Now()}
+	srv := standIn(t, func(c *fakeservicetitan.Config) {
+		c.OmitExpiresIn = true
+		c.TokenLifetime = 300 * time.Second
+		c.Now = clk.Now
+	})
+	opts := fastOptions()
+	opts.Now = clk.Now
+	conn := connectTo(t, srv, servicetitan.Input{}, opts)
 	tok, err := conn.AuthToken(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.ExpiresIn != 300*time.Second {
-		t.Errorf("lifetime %s, want the JWT's 300s", tok.ExpiresIn)
+	claims, err := srv.VerifyToken(tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The exp claim is whole seconds, so the token has a fraction of a
+	// second less than 300 s left by the time it arrives.
+	exp := time.Unix(claims.Exp, 0)
+	if !tok.Expiry.Equal(exp) || tok.ExpiresIn != exp.Sub(clk.Now()) {
+		t.Errorf("expiry %s and lifetime %s, want the JWT's exp %s and %s", tok.Expiry, tok.ExpiresIn, exp, exp.Sub(clk.Now()))
 	}
 }
 

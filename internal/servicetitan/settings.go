@@ -130,10 +130,23 @@ func (e *SettingError) Error() string {
 	b.WriteString("invalid ")
 	b.WriteString(e.Source.Setting.Name)
 	if !e.Source.Setting.Secret {
-		fmt.Fprintf(&b, " %q", e.Value)
+		fmt.Fprintf(&b, " %q", DisplayValue(e.Source.Setting, e.Value))
 	}
 	fmt.Fprintf(&b, " (from %s): %s", e.Source, e.Allowed)
 	return b.String()
+}
+
+// DisplayValue is how a setting's value may appear in a message or a log:
+// nothing of a secret setting, and URL settings redacted (RedactURL), since
+// their user info or query may carry credentials.
+func DisplayValue(s Setting, v string) string {
+	switch {
+	case s.Secret:
+		return ""
+	case s.Name == SettingAuthRootURL.Name || s.Name == SettingAPIRootURL.Name:
+		return RedactURL(v)
+	}
+	return v
 }
 
 // MissingSettingError reports settings needed for a token that no source supplied.

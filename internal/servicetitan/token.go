@@ -75,13 +75,17 @@ type TokenError struct {
 	Attempts int
 	// RetryAfter is the wait the server demanded when it was beyond the cap.
 	RetryAfter time.Duration
-	// Err is the underlying transport error, if any.
+	// Redirect is the scheme and host a 3xx answer pointed at ("" when it
+	// named none). The redirect is never followed.
+	Redirect string
+	// Err is the underlying transport error, or a *StoppedError when the
+	// caller's context ended first.
 	Err error
 }
 
 func (e *TokenError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ServiceTitan token request to %s failed", e.TokenURL)
+	fmt.Fprintf(&b, "ServiceTitan token request to %s failed", RedactURL(e.TokenURL))
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
 		if text := http.StatusText(e.StatusCode); text != "" {
@@ -93,6 +97,14 @@ func (e *TokenError) Error() string {
 		if e.Description != "" {
 			fmt.Fprintf(&b, " (%s)", e.Description)
 		}
+	}
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		if e.Redirect != "" {
+			fmt.Fprintf(&b, ": the server redirected to %s", e.Redirect)
+		} else {
+			b.WriteString(": the server answered with a redirect")
+		}
+		b.WriteString(", which is never followed so that the client secret goes to the configured token URL only")
 	}
 	if e.Problem != "" {
 		fmt.Fprintf(&b, ": %s", e.Problem)
@@ -122,18 +134,11 @@ func (e *TokenError) hint() string {
 	case e.Code == "unauthorized_client" || e.Code == "invalid_scope":
 		return "The app's installation on the tenant does not allow this; check the app's scopes and that it is installed on the tenant"
 	case e.RetryAfter > 0:
-		return fmt.Sprintf("The server asked to wait %s before trying again, longer than this client waits; try again later", e.RetryAfter)
+		return "Try again later"
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		return "Check auth_root_url: it must be the auth root itself (such as https://auth.servicetitan.io), not an address that redirects"
 	}
 	return ""
-}
-
-// Temporary reports whether trying again later could succeed: throttling,
-// server errors and network faults are; a rejected client is not.
-func (e *TokenError) Temporary() bool {
-	if e.StatusCode == 0 || e.StatusCode == http.StatusTooManyRequests || e.StatusCode >= 500 {
-		return true
-	}
-	return e.StatusCode == http.StatusOK // a malformed 200 came from a misbehaving gateway
 }
 
 // tokenResponse is the JSON ServiceTitan sends back.
@@ -148,8 +153,8 @@ type tokenResponse struct {
 
 // ParseTokenResponse turns a token endpoint's answer into a Token, or into a
 // *TokenError that says what was wrong. now is the local time the response
-// arrived; the expiry is counted from it. When expires_in is missing the
-// JWT's exp claim is used, and failing that ServiceTitan's 900 s.
+// arrived; expires_in is counted from it. When expires_in is missing the
+// JWT's exp claim is the expiry, and failing that ServiceTitan's 900 s.
 func ParseTokenResponse(status int, contentType string, body []byte, now time.Time) (*Token, error) {
 	var r tokenResponse
 	jsonErr := json.Unmarshal(body, &r)
@@ -188,16 +193,14 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 
 	claims := decodeJWTClaims(r.AccessToken)
 	lifetime, ok := parseExpiresIn(r.ExpiresIn)
+	expiry := now.Add(lifetime)
 	if !ok {
-		lifetime = DefaultTokenLifetime
-		if claims.Exp > 0 && claims.Iat > 0 && claims.Exp > claims.Iat {
-			// The difference of two server timestamps is immune to the skew
-			// between the server's clock and ours.
-			lifetime = time.Duration(claims.Exp-claims.Iat) * time.Second
-		} else if claims.Exp > 0 {
-			if d := time.Unix(claims.Exp, 0).Sub(now); d > 0 {
-				lifetime = d
-			}
+		// The exp claim is the moment the token stops working; counting
+		// exp − iat from now would stretch it by however old the token
+		// already is when it arrives.
+		lifetime, expiry = DefaultTokenLifetime, now.Add(DefaultTokenLifetime)
+		if exp := time.Unix(claims.Exp, 0); claims.Exp > 0 && exp.After(now) {
+			lifetime, expiry = exp.Sub(now), exp
 		}
 	}
 
@@ -212,7 +215,7 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 		AccessToken: r.AccessToken,
 		TokenType:   "Bearer",
 		ExpiresIn:   lifetime,
-		Expiry:      now.Add(lifetime),
+		Expiry:      expiry,
 		Scopes:      scopes,
 	}, nil
 }
@@ -239,7 +242,6 @@ func parseExpiresIn(raw json.RawMessage) (time.Duration, bool) {
 
 type jwtClaims struct {
 	Exp   int64           `json:"exp"`
-	Iat   int64           `json:"iat"`
 	Scope json.RawMessage `json:"scope"`
 }
 

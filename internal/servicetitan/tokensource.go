@@ -58,6 +58,11 @@ func NewTokenSource(fetch func(context.Context) (*Token, error), now func() time
 // caller that arrives while it is in flight. A caller whose context ends
 // stops waiting at once; the request itself is abandoned only when no caller
 // is left waiting for it.
+//
+// A failed request is remembered for the hold time and served to callers
+// that come meanwhile, but it never hides a token that is still valid: while
+// the previous token has not expired, a failed refresh hands that token out
+// instead, and the next refresh is tried once the hold has passed.
 func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 	s.mu.Lock()
 	now := s.now()
@@ -66,8 +71,11 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 		return t, nil
 	}
 	if s.failure != nil && now.Sub(s.failedAt) < s.hold {
-		err := s.failure
+		t, err := s.stillValid(now), s.failure
 		s.mu.Unlock()
+		if t != nil {
+			return t, nil
+		}
 		return nil, err
 	}
 	f := s.flight
@@ -95,8 +103,16 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 			}
 		}
 		s.mu.Unlock()
-		return nil, ctx.Err()
+		return nil, stopError(ctx)
 	}
+}
+
+// stillValid is the cached token if it has not expired at now, else nil.
+func (s *TokenSource) stillValid(now time.Time) *Token {
+	if s.token != nil && now.Before(s.token.Expiry) {
+		return s.token
+	}
+	return nil
 }
 
 func (s *TokenSource) run(ctx context.Context, f *flight) {
@@ -108,6 +124,11 @@ func (s *TokenSource) run(ctx context.Context, f *flight) {
 	case !errors.Is(err, context.Canceled) && ctx.Err() == nil:
 		s.failure, s.failedAt = err, s.now()
 	}
+	if err != nil {
+		if old := s.stillValid(s.now()); old != nil {
+			tok, err = old, nil
+		}
+	}
 	if s.flight == f {
 		s.flight = nil
 	}
@@ -118,8 +139,8 @@ func (s *TokenSource) run(ctx context.Context, f *flight) {
 }
 
 // TokenCache holds token sources keyed by everything that decides which
-// token ServiceTitan issues, so connections resolved from the same settings
-// share one token. The key is a hash: the secret is never kept as a map key.
+// token ServiceTitan issues and how it is requested, so connections resolved
+// from the same settings share one token. The key is a hash: the secret is never kept as a map key.
 type TokenCache struct {
 	mu      sync.Mutex
 	sources map[[sha256.Size]byte]*TokenSource
@@ -141,11 +162,19 @@ func (tc *TokenCache) source(key [sha256.Size]byte, create func() *TokenSource) 
 	return s
 }
 
-// cacheKey covers what the token depends on: where it is requested and
-// with which credentials (and tenant, for Enterprise Hub apps).
+// cacheKey covers every setting that changes the token request or how it
+// is made: where it goes, the credentials and tenant, the timeout, retries
+// and waits, and the User-Agent. Connections that differ in any of them keep
+// their own source, so one never inherits another's remembered failure or
+// retry budget. (The Transport is not part of it: a program shares one Cache
+// among connections built with the same Options.)
 func (c *Connection) cacheKey() [sha256.Size]byte {
 	h := sha256.New()
-	for _, part := range []string{c.TokenURL(), c.clientID, c.clientSecret, strconv.FormatBool(c.enterpriseHub), c.tenantID} {
+	for _, part := range []string{
+		c.TokenURL(), c.clientID, c.clientSecret, strconv.FormatBool(c.enterpriseHub), c.tenantID,
+		c.requestTimeout.String(), strconv.Itoa(c.maxRetries), c.opts.UserAgent,
+		c.opts.RetryWaitMin.String(), c.opts.RetryWaitMax.String(), c.opts.MaxRetryAfter.String(), c.opts.FailureHold.String(),
+	} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
