@@ -326,3 +326,33 @@ func TestVersion(t *testing.T) {
 		t.Errorf("-version printed %q", out.String())
 	}
 }
+
+// TestGuideDocumentsEveryFlag holds the testing guide's flag table to the
+// flags the command defines, so neither can drift from the other.
+func TestGuideDocumentsEveryFlag(t *testing.T) {
+	var out, errOut syncBuffer
+	if err := run(context.Background(), []string{"-h"}, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("err %v", err)
+	}
+	var flags []string
+	for line := range strings.Lines(errOut.String()) {
+		if name, ok := strings.CutPrefix(line, "  -"); ok {
+			flags = append(flags, "-"+strings.Fields(name)[0])
+		}
+	}
+	if len(flags) < 10 {
+		t.Fatalf("found only %q in the usage", flags)
+	}
+	guide, err := os.ReadFile(filepath.Join("..", "..", "docs", "guides", "testing.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range flags {
+		if f == "-version" {
+			continue // mentioned in prose, not a test setting
+		}
+		if !strings.Contains(string(guide), "`"+f+"`") && !strings.Contains(string(guide), "`"+f+" ") {
+			t.Errorf("docs/guides/testing.md does not document %s", f)
+		}
+	}
+}
