@@ -1,7 +1,8 @@
 // Package fakeservicetitan is a stand-in for the ServiceTitan identity server
 // and API gateway. It speaks real HTTP so that the provider's auth client can
 // be exercised end to end (unit tests, acceptance tests, demos, benchmarks)
-// without network access or real credentials.
+// without network access or real credentials. The servicetitan-standin
+// command (cmd/servicetitan-standin) offers it to users for their own tests.
 //
 // One Server answers on a single base URL that serves as both the auth root
 // and the API root:
