@@ -76,8 +76,15 @@ func TestCertificateFailuresAreFinal(t *testing.T) {
 	t.Cleanup(tlsSrv.Close)
 	// The test server's certificate names 127.0.0.1 and example.com, not
 	// localhost; a transport that trusts it isolates the host-name check.
-	trusting := tlsSrv.Client().Transport.(*http.Transport).Clone()
-	port := tlsSrv.Listener.Addr().(*net.TCPAddr).Port
+	base, ok := tlsSrv.Client().Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("the test server's client has a %T, not an *http.Transport", tlsSrv.Client().Transport)
+	}
+	trusting := base.Clone()
+	_, port, err := net.SplitHostPort(tlsSrv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name, root string
@@ -85,7 +92,7 @@ func TestCertificateFailuresAreFinal(t *testing.T) {
 		want       string
 	}{
 		{"unknown authority", tlsSrv.URL, nil, "certificate signed by unknown authority"},
-		{"wrong host name", fmt.Sprintf("https://localhost:%d", port), trusting, "not localhost"},
+		{"wrong host name", "https://localhost:" + port, trusting, "not localhost"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			requests.Store(0)
@@ -143,7 +150,9 @@ func TestConnectionResetIsRetriedAndNamed(t *testing.T) {
 			accepted.Add(1)
 			// Read the request line so the reset comes after it was sent.
 			_, _ = bufio.NewReader(c).ReadString('\n')
-			_ = c.(*net.TCPConn).SetLinger(0)
+			if tcp, ok := c.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0)
+			}
 			_ = c.Close()
 		}
 	}()

@@ -181,11 +181,9 @@ func fileValues(data string) []string {
 		}
 		values = append(values, v)
 	}
-	for _, bare := range strings.FieldsFunc(quotedString.ReplaceAllString(data, " "), func(r rune) bool {
+	values = append(values, strings.FieldsFunc(quotedString.ReplaceAllString(data, " "), func(r rune) bool {
 		return strings.ContainsRune(" \t\r\n{}[],:", r)
-	}) {
-		values = append(values, bare)
-	}
+	})...)
 	out := values[:0]
 	for _, v := range values {
 		known := false
