@@ -86,6 +86,20 @@ func TestGoInstallFromOutsideTheModule(t *testing.T) {
 		t.Errorf("-version printed %q (%v), want the installed module version %s", out, err, installVersion)
 	}
 
+	// Windows has neither signal to send.
+	if runtime.GOOS == "windows" {
+		runInstalled(t, bin, nil)
+		return
+	}
+	for _, sig := range []os.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) { runInstalled(t, bin, sig) })
+	}
+}
+
+// runInstalled starts the binary as a script would, reads its URL from the
+// first line of stdout, calls it, then stops it with sig and wants a clean
+// exit.
+func runInstalled(t *testing.T, bin string, sig os.Signal) {
 	cmd := exec.Command(bin)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -137,19 +151,19 @@ func TestGoInstallFromOutsideTheModule(t *testing.T) {
 		t.Fatalf("stats: %d %v", resp.StatusCode, err)
 	}
 
-	if runtime.GOOS == "windows" {
-		return // no SIGTERM to send; Kill in Cleanup ends it
+	if sig == nil {
+		return // Kill in Cleanup ends it
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-exited:
 		if waitErr != nil {
-			t.Errorf("exit after SIGTERM: %v, want status 0; stderr:\n%s", waitErr, stderr.String())
+			t.Errorf("exit after %s: %v, want status 0; stderr:\n%s", sig, waitErr, stderr.String())
 		}
 	case <-time.After(15 * time.Second):
-		t.Fatal("still running 15s after SIGTERM")
+		t.Fatalf("still running 15s after %s", sig)
 	}
 }
 
