@@ -186,9 +186,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Scripts read this line; everything else goes to stderr.
 	_, _ = fmt.Fprintln(stdout, srv.URL())
+	hub, repeating := "", ""
+	if *enterpriseHub {
+		hub = " (Enterprise Hub)"
+	}
+	if faults.repeating != "" {
+		repeating = ", the last repeating"
+	}
 	logger.Printf("%s listening on %s: client id %s, tenant %s%s, %d fault(s) queued%s",
-		versionString(), srv.URL(), *clientID, *tenant, map[bool]string{true: " (Enterprise Hub)"}[*enterpriseHub],
-		len(faults.faults), map[bool]string{true: ", the last repeating"}[faults.repeating != ""])
+		versionString(), srv.URL(), *clientID, *tenant, hub, len(faults.faults), repeating)
 
 	<-ctx.Done()
 	logger.Print("shutting down")
