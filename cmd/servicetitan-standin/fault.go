@@ -71,10 +71,11 @@ func parseFault(spec string) (fakeservicetitan.Fault, int, error) {
 	}
 	times := 1
 	seen := map[string]bool{}
-	for opt := range strings.SplitSeq(options, ",") {
-		if options == "" {
-			break
-		}
+	var opts []string
+	if options != "" {
+		opts = strings.Split(options, ",")
+	}
+	for _, opt := range opts {
 		name, value, ok := strings.Cut(strings.TrimSpace(opt), "=")
 		if !ok || value == "" {
 			return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: option %q is not NAME=VALUE", spec, opt)

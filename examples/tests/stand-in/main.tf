@@ -3,9 +3,10 @@
 # provisioner's environment, so it never reaches plan or state.
 #
 # Its tests run it for real against servicetitan-standin, a stand-in
-# ServiceTitan on a loopback port (tests/), against a throttled stand-in
-# (throttled/) and against ServiceTitan's integration environment
-# (integration/). See the provider's testing guide.
+# ServiceTitan on a loopback port (tests/), against stand-ins that grant too
+# narrow a scope (narrow-scope/) or throttle token requests (throttled/), and
+# against ServiceTitan's integration environment (integration/). See the
+# provider's testing guide.
 terraform {
   # Ephemeral resources need Terraform 1.10 or OpenTofu 1.11.
   required_version = ">= 1.10"
