@@ -5,11 +5,13 @@ import (
 	"flag"
 	"log"
 	"os"
+	"os/signal"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/provider"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
 // version is set at build time by the release tooling (-ldflags "-X main.version=...").
@@ -26,7 +28,7 @@ func main() {
 		}
 	}
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+	err := providerserver.Serve(context.Background(), provider.New(version, interrupted()), providerserver.ServeOpts{
 		Address: provider.Address,
 		Debug:   debug,
 	})
@@ -62,4 +64,24 @@ func quietSDKLogs(environ []string) []string {
 		}
 	}
 	return sdkLogLevelVariables
+}
+
+// interrupted returns a context cancelled, with the cause
+// servicetitan.ErrInterrupted, when the process receives SIGINT.
+//
+// A terminal's Ctrl-C sends SIGINT to the whole foreground process group,
+// the provider included. Terraform stops providers on it, but not during
+// the planning phase of `terraform apply`, where a token wait (backoff,
+// Retry-After) would otherwise run to its end. go-plugin already keeps
+// SIGINT from killing the plugin (Terraform decides when it exits), and
+// signal.Notify delivers the signal here as well.
+func interrupted() context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	go func() {
+		<-ch
+		cancel(servicetitan.ErrInterrupted)
+	}()
+	return ctx
 }

@@ -77,6 +77,10 @@ func cleanup() {
 // CLIPath is the CLI the tests drive.
 func CLIPath() string { return os.Getenv("TF_ACC_TERRAFORM_PATH") }
 
+// ProviderVersion is the version ProviderBinary stamps into the provider,
+// as the release tooling does, so that tests see it where users do.
+const ProviderVersion = "0.0.0-acctest"
+
 var (
 	buildOnce sync.Once
 	buildDir  string
@@ -104,7 +108,7 @@ func ProviderBinary(t *testing.T) string {
 			return
 		}
 		buildDir = filepath.Join(workDir, "provider")
-		cmd := exec.Command(goBin, "build", "-o", filepath.Join(buildDir, "terraform-provider-servicetitan"), ".")
+		cmd := exec.Command(goBin, "build", "-ldflags", "-X main.version="+ProviderVersion, "-o", filepath.Join(buildDir, "terraform-provider-servicetitan"), ".")
 		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("building the provider: %v\n%s", err, out)

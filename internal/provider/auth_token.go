@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -10,41 +11,81 @@ import (
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+// tokenAttributeKind is one kind of computed attribute, with its value type
+// and its attribute in each of the two schemas.
+type tokenAttributeKind struct {
+	valueType  attr.Type
+	dataSource func(description string, sensitive bool) dschema.Attribute
+	ephemeral  func(description string, sensitive bool) eschema.Attribute
+}
+
+var (
+	stringAttribute = tokenAttributeKind{
+		valueType: types.StringType,
+		dataSource: func(d string, s bool) dschema.Attribute {
+			return dschema.StringAttribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		},
+		ephemeral: func(d string, s bool) eschema.Attribute {
+			return eschema.StringAttribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		},
+	}
+	int64Attribute = tokenAttributeKind{
+		valueType: types.Int64Type,
+		dataSource: func(d string, s bool) dschema.Attribute {
+			return dschema.Int64Attribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		},
+		ephemeral: func(d string, s bool) eschema.Attribute {
+			return eschema.Int64Attribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		},
+	}
+	stringListAttribute = tokenAttributeKind{
+		valueType: types.ListType{ElemType: types.StringType},
+		dataSource: func(d string, s bool) dschema.Attribute {
+			return dschema.ListAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		},
+		ephemeral: func(d string, s bool) eschema.Attribute {
+			return eschema.ListAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		},
+	}
+	stringMapAttribute = tokenAttributeKind{
+		valueType: types.MapType{ElemType: types.StringType},
+		dataSource: func(d string, s bool) dschema.Attribute {
+			return dschema.MapAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		},
+		ephemeral: func(d string, s bool) eschema.Attribute {
+			return eschema.MapAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		},
+	}
 )
 
 type tokenAttribute struct {
 	name, description string
-	kind              string // "string", "int64", "list", "map"
+	kind              tokenAttributeKind
 	sensitive         bool
 }
 
 // tokenAttributes are written once and turned into both schemas below.
 var tokenAttributes = []tokenAttribute{
-	{"access_token", "The bearer token (a JWT) issued by ServiceTitan's client-credentials grant.", "string", true},
-	{"token_type", "Always `Bearer`.", "string", false},
-	{"expires_in", "Seconds the token had left when it was read. Tokens live 900 seconds and are reused until less than a minute remains.", "int64", false},
-	{"expires_at", "When the token expires, as an RFC 3339 timestamp in the provider's `timezone`.", "string", false},
-	{"scopes", "API scopes granted to the token, such as `tn.jpm.jobs:r`.", "list", false},
-	{"headers", "Headers every ServiceTitan API call needs, `Authorization` (with the `Bearer ` prefix) and `ST-App-Key`, ready for `request_headers` of the `http` data source.", "map", true},
-	{"tenant_id", "Tenant ID of the provider configuration.", "string", false},
-	{"app_id", "Application ID of the provider configuration, if set.", "string", false},
-	{"environment", "ServiceTitan environment the token was issued for.", "string", false},
-	{"api_root_url", "API root URL to which calls with this token go.", "string", false},
+	{"access_token", "The bearer token (a JWT) issued by ServiceTitan's client-credentials grant.", stringAttribute, true},
+	{"token_type", "Always `Bearer`.", stringAttribute, false},
+	{"expires_in", "Seconds the token had left when it was read. Tokens live 900 seconds and are reused until less than a minute remains.", int64Attribute, false},
+	{"expires_at", "When the token expires, as an RFC 3339 timestamp in the provider's `timezone`.", stringAttribute, false},
+	{"scopes", "API scopes granted to the token, such as `tn.jpm.jobs:r`.", stringListAttribute, false},
+	{"headers", "Headers every ServiceTitan API call needs, `Authorization` (with the `Bearer ` prefix) and `ST-App-Key`, ready for `request_headers` of the `http` data source.", stringMapAttribute, true},
+	{"tenant_id", "Tenant ID of the provider configuration.", stringAttribute, false},
+	{"app_id", "Application ID of the provider configuration, if set.", stringAttribute, false},
+	{"environment", "ServiceTitan environment the token was issued for.", stringAttribute, false},
+	{"api_root_url", "API root URL to which calls with this token go.", stringAttribute, false},
 }
 
 func authTokenDataSourceAttributes() map[string]dschema.Attribute {
 	attrs := map[string]dschema.Attribute{}
 	for _, a := range tokenAttributes {
-		switch a.kind {
-		case "int64":
-			attrs[a.name] = dschema.Int64Attribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
-		case "list":
-			attrs[a.name] = dschema.ListAttribute{Computed: true, Sensitive: a.sensitive, ElementType: types.StringType, MarkdownDescription: a.description}
-		case "map":
-			attrs[a.name] = dschema.MapAttribute{Computed: true, Sensitive: a.sensitive, ElementType: types.StringType, MarkdownDescription: a.description}
-		default:
-			attrs[a.name] = dschema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
-		}
+		attrs[a.name] = a.kind.dataSource(a.description, a.sensitive)
 	}
 	return attrs
 }
@@ -52,16 +93,7 @@ func authTokenDataSourceAttributes() map[string]dschema.Attribute {
 func authTokenEphemeralAttributes() map[string]eschema.Attribute {
 	attrs := map[string]eschema.Attribute{}
 	for _, a := range tokenAttributes {
-		switch a.kind {
-		case "int64":
-			attrs[a.name] = eschema.Int64Attribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
-		case "list":
-			attrs[a.name] = eschema.ListAttribute{Computed: true, Sensitive: a.sensitive, ElementType: types.StringType, MarkdownDescription: a.description}
-		case "map":
-			attrs[a.name] = eschema.MapAttribute{Computed: true, Sensitive: a.sensitive, ElementType: types.StringType, MarkdownDescription: a.description}
-		default:
-			attrs[a.name] = eschema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.description}
-		}
+		attrs[a.name] = a.kind.ephemeral(a.description, a.sensitive)
 	}
 	return attrs
 }
@@ -70,16 +102,7 @@ func authTokenEphemeralAttributes() map[string]eschema.Attribute {
 var tokenAttributeTypes = func() map[string]attr.Type {
 	attrTypes := map[string]attr.Type{}
 	for _, a := range tokenAttributes {
-		switch a.kind {
-		case "int64":
-			attrTypes[a.name] = types.Int64Type
-		case "list":
-			attrTypes[a.name] = types.ListType{ElemType: types.StringType}
-		case "map":
-			attrTypes[a.name] = types.MapType{ElemType: types.StringType}
-		default:
-			attrTypes[a.name] = types.StringType
-		}
+		attrTypes[a.name] = a.kind.valueType
 	}
 	return attrTypes
 }()
@@ -93,17 +116,15 @@ func readAuthToken(ctx context.Context, d *providerData, what string) (types.Obj
 	if diags.HasError() {
 		return types.ObjectNull(tokenAttributeTypes), diags
 	}
+	ctx, stop := d.untilInterrupted(ctx)
+	defer stop()
 	ctx = d.logContext(ctx)
-	headers, err := conn.AuthHeaders(ctx)
+	tok, headers, err := conn.AuthTokenWithHeaders(ctx)
 	if err != nil {
-		diags.AddError("Cannot get a ServiceTitan token", err.Error())
+		diags.AddError("Cannot get a ServiceTitan token", tokenErrorDetail(ctx, err))
 		return types.ObjectNull(tokenAttributeTypes), diags
 	}
-	tok, err := conn.AuthToken(ctx) // served from the cache AuthHeaders just filled
-	if err != nil {
-		diags.AddError("Cannot get a ServiceTitan token", err.Error())
-		return types.ObjectNull(tokenAttributeTypes), diags
-	}
+	ctx = d.maskToken(ctx, tok.AccessToken)
 	tflog.Debug(ctx, "ServiceTitan token ready", map[string]any{"expires_at": tok.Expiry.UTC().Format(time.RFC3339), "what": what})
 
 	scopes := make([]attr.Value, len(tok.Scopes))
@@ -129,6 +150,25 @@ func readAuthToken(ctx context.Context, d *providerData, what string) (types.Obj
 	})
 	diags.Append(od...)
 	return obj, diags
+}
+
+// tokenErrorDetail says in words why a wait ended with its context: a bare
+// "context canceled" tells a user nothing.
+func tokenErrorDetail(ctx context.Context, err error) string {
+	if ctx.Err() == nil {
+		return err.Error()
+	}
+	if errors.Is(context.Cause(ctx), servicetitan.ErrInterrupted) {
+		if errors.Is(err, servicetitan.ErrInterrupted) {
+			return err.Error()
+		}
+		return "interrupted (Ctrl-C) before a token arrived"
+	}
+	// A context's own error, unexplained: Terraform stopped the provider.
+	if errors.Is(err, context.Canceled) && err.Error() == context.Canceled.Error() {
+		return "cancelled before a token arrived: Terraform stopped the provider"
+	}
+	return err.Error()
 }
 
 func stringOrNull(s string) types.String {

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -33,12 +32,13 @@ func (d *endpointsDataSource) Metadata(_ context.Context, req datasource.Metadat
 
 func (d *endpointsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up ServiceTitan's root URLs for an environment. Needs no credentials and makes no network request.",
+		MarkdownDescription: "Looks up ServiceTitan's root URLs for an environment. Needs no credentials and makes no network request, " +
+			"so its values are known at plan time even when the provider's credentials come from resources not created yet.",
 		Attributes: map[string]schema.Attribute{
 			"environment": schema.StringAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "`production` or `integration`. When omitted, the provider's environment, with its `auth_root_url` and `api_root_url` overrides.",
-				Validators:          []validator.String{stringvalidator.OneOf(servicetitan.EnvironmentNames()...)},
+				Validators:          []validator.String{settingValidator{servicetitan.SettingEnvironment}},
 			},
 			"auth_root_url": schema.StringAttribute{Computed: true, MarkdownDescription: "Root URL of ServiceTitan's auth server."},
 			"api_root_url":  schema.StringAttribute{Computed: true, MarkdownDescription: "Root URL of ServiceTitan's API."},
@@ -73,7 +73,7 @@ func (d *endpointsDataSource) Read(ctx context.Context, req datasource.ReadReque
 			return
 		}
 	} else {
-		conn, diags := d.data.connection("data.servicetitan_endpoints without an environment")
+		conn, diags := d.data.endpoints("data.servicetitan_endpoints without an environment")
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return

@@ -8,9 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -44,29 +45,21 @@ type ServiceTitanProvider struct {
 	// more than once in one process (debug and test servers are reused
 	// across phases), and that must not cost another token request.
 	tokens *servicetitan.TokenCache
+	// interrupted is done, with the cause servicetitan.ErrInterrupted, when
+	// the user presses Ctrl-C.
+	interrupted context.Context
+	// issued are the tokens handed out so far, masked in every log line.
+	issued *issuedTokens
 }
 
 // New returns a constructor for the provider, as providerserver expects.
-func New(version string) func() provider.Provider {
+// interrupted is a context the program cancels, with the cause
+// servicetitan.ErrInterrupted, when the user presses Ctrl-C: every token
+// wait then stops at once, in every Terraform command.
+func New(version string, interrupted context.Context) func() provider.Provider {
 	return func() provider.Provider {
-		return &ServiceTitanProvider{version: version, tokens: servicetitan.NewTokenCache()}
+		return &ServiceTitanProvider{version: version, tokens: servicetitan.NewTokenCache(), interrupted: interrupted, issued: &issuedTokens{}}
 	}
-}
-
-type providerModel struct {
-	Environment    types.String `tfsdk:"environment"`
-	AppKey         types.String `tfsdk:"app_key"`
-	TenantID       types.String `tfsdk:"tenant_id"`
-	ClientID       types.String `tfsdk:"client_id"`
-	ClientSecret   types.String `tfsdk:"client_secret"`
-	AppID          types.String `tfsdk:"app_id"`
-	Timezone       types.String `tfsdk:"timezone"`
-	ConfigFile     types.String `tfsdk:"config_file"`
-	AuthRootURL    types.String `tfsdk:"auth_root_url"`
-	APIRootURL     types.String `tfsdk:"api_root_url"`
-	EnterpriseHub  types.Bool   `tfsdk:"enterprise_hub"`
-	RequestTimeout types.String `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 }
 
 // Metadata names the provider.
@@ -81,12 +74,12 @@ func (p *ServiceTitanProvider) Schema(_ context.Context, _ provider.SchemaReques
 	attrs := map[string]schema.Attribute{}
 	for _, s := range servicetitan.Settings() {
 		desc := settingDescription(s)
-		switch s.Name {
-		case servicetitan.SettingEnterpriseHub.Name:
+		// The core's Input field of a setting gives its type.
+		switch new(servicetitan.Input).Field(s.Name).(type) {
+		case **bool:
 			attrs[s.Name] = schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
-		case servicetitan.SettingMaxRetries.Name:
-			attrs[s.Name] = schema.Int64Attribute{Optional: true, MarkdownDescription: desc,
-				Validators: []validator.Int64{int64validator.Between(0, servicetitan.MaxMaxRetries)}}
+		case **int64:
+			attrs[s.Name] = schema.Int64Attribute{Optional: true, MarkdownDescription: desc, Validators: []validator.Int64{settingValidator{s}}}
 		default:
 			attrs[s.Name] = schema.StringAttribute{Optional: true, Sensitive: s.Secret, MarkdownDescription: desc,
 				Validators: []validator.String{settingValidator{s}}}
@@ -128,44 +121,79 @@ func (v settingValidator) ValidateString(_ context.Context, req validator.String
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := servicetitan.ValidateSetting(v.setting.Name, req.ConfigValue.ValueString()); err != nil {
-		shown := ""
-		if !v.setting.Secret {
-			shown = fmt.Sprintf(" %q", req.ConfigValue.ValueString())
-		}
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.setting.Name,
-			fmt.Sprintf("The value%s of attribute %q is not allowed: %s.", shown, v.setting.Name, err))
-	}
+	resp.Diagnostics.Append(v.validate(req.Path, req.ConfigValue.ValueString())...)
 }
 
-var _ validator.String = settingValidator{}
+func (v settingValidator) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	resp.Diagnostics.Append(v.validate(req.Path, strconv.FormatInt(req.ConfigValue.ValueInt64(), 10))...)
+}
+
+func (v settingValidator) validate(p path.Path, value string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if err := servicetitan.ValidateSetting(v.setting.Name, value); err != nil {
+		// A URL's user info or query may carry credentials: the value is
+		// shown as the core would show it, never verbatim.
+		shown := ""
+		if !v.setting.Secret {
+			shown = fmt.Sprintf(" %q", servicetitan.DisplayValue(v.setting, value))
+		}
+		diags.AddAttributeError(p, "Invalid "+v.setting.Name,
+			fmt.Sprintf("The value%s of attribute %q is not allowed: %s.", shown, v.setting.Name, err))
+	}
+	return diags
+}
+
+var (
+	_ validator.String = settingValidator{}
+	_ validator.Int64  = settingValidator{}
+)
+
+// endpointSettings decide the environment and the root URLs, all that
+// servicetitan_endpoints needs.
+var endpointSettings = []string{
+	servicetitan.SettingEnvironment.Name, servicetitan.SettingConfigFile.Name,
+	servicetitan.SettingAuthRootURL.Name, servicetitan.SettingAPIRootURL.Name,
+}
 
 // Configure resolves the settings and builds the connection whose token
 // cache every data source and ephemeral resource of this provider
 // configuration (and alias) shares.
 func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
-	var m providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	var config types.Object
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in, unknown, diags := settingsInput(config.Attributes())
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	data := &providerData{}
-	data.unknown = m.unknownAttributes()
+	data := &providerData{unknown: unknown, interrupted: p.interrupted, issued: p.issued}
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
-	if len(data.unknown) > 0 {
+	ctx = data.logContext(ctx)
+	opts := p.options
+	if len(unknown) > 0 {
 		// Values from resources not yet created are unknown during plan.
-		// Building a connection from the rest would silently fall back to
-		// the file or environment for those settings, so no connection is
-		// built; whatever needs one reports which attributes were unknown.
-		tflog.Debug(ctx, "provider configuration has unknown values", map[string]any{"unknown_attributes": strings.Join(data.unknown, ",")})
-		return
+		// A token needs them all; the endpoints need only the settings
+		// that decide the environment and root URLs. When those are known
+		// the connection is built from the rest, for the endpoints alone,
+		// and shares no token cache: an unknown credential falls back to
+		// the file or environment there, which no token may ever use.
+		tflog.Debug(ctx, "provider configuration has unknown values", map[string]any{"unknown_attributes": strings.Join(unknown, ",")})
+		if slices.ContainsFunc(unknown, func(name string) bool { return slices.Contains(endpointSettings, name) }) {
+			return
+		}
+	} else {
+		opts.Cache = p.tokens
 	}
 
-	opts := p.options
 	opts.UserAgent = fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/%s", p.version, req.TerraformVersion)
-	opts.Cache = p.tokens
 	observe := p.options.Log
 	opts.Log = func(ctx context.Context, msg string, fields map[string]any) {
 		tflog.Debug(ctx, msg, fields)
@@ -173,58 +201,73 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 			observe(ctx, msg, fields)
 		}
 	}
-	conn, warnings, err := servicetitan.Connect(m.input(), opts)
+	conn, warnings, err := servicetitan.Connect(in, opts)
 	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Ignored key in ServiceTitan config file", w)
 	}
 	if err != nil {
-		resp.Diagnostics.Append(connectDiagnostics(err)...)
+		resp.Diagnostics.Append(connectDiagnostics(err, unknown)...)
 		return
 	}
 	data.conn = conn
 	ctx = data.logContext(ctx)
 	tflog.Debug(ctx, "configured ServiceTitan provider", map[string]any{
 		"environment": string(conn.Environment()), "auth_root_url": conn.AuthRootURL(), "api_root_url": conn.APIRootURL(),
-		"tenant_id": conn.TenantID(), "client_id_source": conn.Source("client_id").String(), "client_secret_source": conn.Source("client_secret").String(),
+		"token_url": conn.TokenURL(), "tenant_id": conn.TenantID(),
+		"client_id_source": conn.Source("client_id").String(), "client_secret_source": conn.Source("client_secret").String(),
 	})
 }
 
-func (m providerModel) unknownAttributes() []string {
-	var out []string
-	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"environment": m.Environment, "app_key": m.AppKey, "tenant_id": m.TenantID, "client_id": m.ClientID,
-		"client_secret": m.ClientSecret, "app_id": m.AppID, "timezone": m.Timezone, "config_file": m.ConfigFile,
-		"auth_root_url": m.AuthRootURL, "api_root_url": m.APIRootURL, "enterprise_hub": m.EnterpriseHub,
-		"request_timeout": m.RequestTimeout, "max_retries": m.MaxRetries,
-	} {
-		if v.IsUnknown() {
-			out = append(out, name)
+// settingsInput reads every setting's attribute by its name in the
+// settings table, and lists those whose values are not known yet.
+func settingsInput(attrs map[string]attr.Value) (servicetitan.Input, []string, diag.Diagnostics) {
+	var in servicetitan.Input
+	var unknown []string
+	var diags diag.Diagnostics
+	for _, s := range servicetitan.Settings() {
+		v := attrs[s.Name]
+		switch {
+		case v == nil || v.IsNull():
+			continue
+		case v.IsUnknown():
+			unknown = append(unknown, s.Name)
+			continue
+		}
+		// The schema gave each attribute the type of its field.
+		ok := false
+		switch f := in.Field(s.Name).(type) {
+		case *string:
+			var sv types.String
+			if sv, ok = v.(types.String); ok {
+				*f = sv.ValueString()
+			}
+		case **bool:
+			var bv types.Bool
+			if bv, ok = v.(types.Bool); ok {
+				*f = bv.ValueBoolPointer()
+			}
+		case **int64:
+			var iv types.Int64
+			if iv, ok = v.(types.Int64); ok {
+				*f = iv.ValueInt64Pointer()
+			}
+		}
+		if !ok {
+			diags.AddAttributeError(path.Root(s.Name), "Unexpected attribute type",
+				fmt.Sprintf("The attribute %q arrived as %T, which does not match its setting; this is a bug in the provider.", s.Name, v))
 		}
 	}
-	slices.Sort(out)
-	return out
-}
-
-func (m providerModel) input() servicetitan.Input {
-	in := servicetitan.Input{
-		Environment: m.Environment.ValueString(), AppKey: m.AppKey.ValueString(), TenantID: m.TenantID.ValueString(),
-		ClientID: m.ClientID.ValueString(), ClientSecret: m.ClientSecret.ValueString(), AppID: m.AppID.ValueString(),
-		Timezone: m.Timezone.ValueString(), ConfigFile: m.ConfigFile.ValueString(), AuthRootURL: m.AuthRootURL.ValueString(),
-		APIRootURL: m.APIRootURL.ValueString(), RequestTimeout: m.RequestTimeout.ValueString(),
-	}
-	if !m.EnterpriseHub.IsNull() {
-		in.EnterpriseHub = m.EnterpriseHub.ValueBoolPointer()
-	}
-	if !m.MaxRetries.IsNull() {
-		in.MaxRetries = m.MaxRetries.ValueInt64Pointer()
-	}
-	return in
+	return in, unknown, diags
 }
 
 // connectDiagnostics turns the core's joined errors into one diagnostic
 // each, attached to the attribute when the value came from the
 // configuration so Terraform can point at the line.
-func connectDiagnostics(err error) diag.Diagnostics {
+//
+// A setting whose attribute is not known yet has fallen back to the file or
+// the environment; an error about that value says nothing of the value the
+// configuration will have, so it is left out.
+func connectDiagnostics(err error, unknown []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -234,6 +277,8 @@ func connectDiagnostics(err error) diag.Diagnostics {
 		var se *servicetitan.SettingError
 		var fe *servicetitan.ConfigFileError
 		switch {
+		case errors.As(e, &se) && slices.Contains(unknown, se.Source.Setting.Name):
+			// Left out, as said above.
 		case errors.As(e, &se) && se.Source.Kind == servicetitan.SourceExplicit:
 			diags.AddAttributeError(path.Root(se.Source.Setting.Name), "Invalid ServiceTitan "+se.Source.Setting.Name, e.Error())
 		case errors.As(e, &se):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -18,31 +19,108 @@ import (
 type providerData struct {
 	conn *servicetitan.Connection
 	// unknown lists provider attributes whose values were not yet known.
+	// conn is then built only when none of them decides the endpoints,
+	// and serves the endpoints alone: its credentials may not be the ones
+	// the configuration will have.
 	unknown []string
+	// interrupted is done once the user has pressed Ctrl-C; nil in a
+	// provider that is not a program of its own.
+	interrupted context.Context
+	// issued holds the tokens this provider has handed out, for masking.
+	issued *issuedTokens
 }
 
-// jwtLike matches anything shaped like a JWT, so an issued token is masked
-// in logs even where its exact value is not known to the masker.
-var jwtLike = regexp.MustCompile(`[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+`)
+// issuedTokens are the access tokens a provider process has handed out.
+// ServiceTitan issues a token every quarter of an hour at most per
+// configuration, so the list stays a few entries long.
+type issuedTokens struct {
+	mu     sync.Mutex
+	tokens []string
+}
 
-// logContext masks the client secret, the app key, tokens and Authorization
-// values in every log line written with the returned context, at every
-// level. Masks live in the context, so each RPC must apply them again.
+func (t *issuedTokens) add(token string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, have := range t.tokens {
+		if have == token {
+			return
+		}
+	}
+	t.tokens = append(t.tokens, token)
+}
+
+func (t *issuedTokens) list() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.tokens...)
+}
+
+// jwtLike matches a JWT: three base64url parts, the first of which encodes
+// a JSON object and so starts with "eyJ". Host names and the provider's
+// address, which the old shape-only pattern also matched, stay readable.
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+
+// bearerValue matches a bearer credential as an Authorization value carries
+// it (RFC 6750's b64token), whatever the token's shape.
+var bearerValue = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/-]+=*`)
+
+// logContext masks the client secret, the app key, every token this
+// provider has handed out and Authorization values in every log line
+// written with the returned context, at every level. Masks live in the
+// context, so each RPC must apply them again.
 func (d *providerData) logContext(ctx context.Context) context.Context {
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "access_token", "client_secret", "app_key", "authorization", "Authorization", "headers")
-	ctx = tflog.MaskAllFieldValuesRegexes(ctx, jwtLike)
-	ctx = tflog.MaskMessageRegexes(ctx, jwtLike)
-	if d != nil && d.conn != nil {
-		if secrets := d.conn.Secrets(); len(secrets) > 0 {
-			ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
-			ctx = tflog.MaskMessageStrings(ctx, secrets...)
-		}
+	ctx = tflog.MaskAllFieldValuesRegexes(ctx, jwtLike, bearerValue)
+	ctx = tflog.MaskMessageRegexes(ctx, jwtLike, bearerValue)
+	if d == nil {
+		return ctx
+	}
+	var values []string
+	if d.conn != nil {
+		values = d.conn.Secrets()
+	}
+	if d.issued != nil {
+		values = append(values, d.issued.list()...)
+	}
+	if len(values) > 0 {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, values...)
+		ctx = tflog.MaskMessageStrings(ctx, values...)
 	}
 	return ctx
 }
 
-// connection returns the provider's connection, or a diagnostic explaining
-// why there is none.
+// maskToken records a token as handed out and masks it, by value, in every
+// later line of ctx and of every later RPC.
+func (d *providerData) maskToken(ctx context.Context, token string) context.Context {
+	if token == "" {
+		return ctx
+	}
+	if d.issued != nil {
+		d.issued.add(token)
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
+	return tflog.MaskMessageStrings(ctx, token)
+}
+
+// untilInterrupted returns ctx, also cancelled with the cause
+// servicetitan.ErrInterrupted when the user presses Ctrl-C. Terraform
+// does not stop providers during the planning phase of `terraform apply`,
+// so the request's own context would wait out a Retry-After or backoff.
+// stop must be called when the request is done.
+func (d *providerData) untilInterrupted(ctx context.Context) (_ context.Context, stop func()) {
+	if d == nil || d.interrupted == nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	unregister := context.AfterFunc(d.interrupted, func() { cancel(context.Cause(d.interrupted)) })
+	return ctx, func() {
+		unregister()
+		cancel(nil)
+	}
+}
+
+// connection returns the provider's connection for a token, or a
+// diagnostic explaining why there is none.
 func (d *providerData) connection(what string) (*servicetitan.Connection, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch {
@@ -61,4 +139,22 @@ func (d *providerData) connection(what string) (*servicetitan.Connection, diag.D
 		return nil, diags
 	}
 	return d.conn, nil
+}
+
+// endpoints returns the provider's connection for looking up its
+// environment and root URLs, which need no credentials: unknown credential
+// attributes do not stand in the way.
+func (d *providerData) endpoints(what string) (*servicetitan.Connection, diag.Diagnostics) {
+	switch {
+	case d != nil && d.conn != nil:
+		return d.conn, nil
+	case d == nil || len(d.unknown) == 0:
+		return d.connection(what)
+	}
+	var diags diag.Diagnostics
+	diags.AddError("ServiceTitan provider configuration is not known yet",
+		fmt.Sprintf("%s needs the provider's environment and root URLs, but the provider attribute(s) %s depend on values that are known only after apply. "+
+			"Set them from values known at plan time, or give the data source its own environment.",
+			what, strings.Join(d.unknown, ", ")))
+	return nil, diags
 }

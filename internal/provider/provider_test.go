@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
@@ -242,7 +245,8 @@ func TestAccValidationErrors(t *testing.T) {
 		{"auth root url over http", `auth_root_url = "http://auth.example.com"`, nil, `must use https; plain http is allowed only for a loopback host`},
 		{"api root url relative", `api_root_url = "api.example.com"`, nil, `attribute "api_root_url" is not allowed: must be an absolute URL`},
 		{"request timeout", `request_timeout = "30"`, nil, `attribute "request_timeout" is not allowed: must be a positive duration`},
-		{"max retries", `max_retries = 99`, nil, `max_retries value must be between 0 and 10`},
+		{"max retries", `max_retries = 99`, nil, `The value "99" of attribute "max_retries" is not allowed: must be a whole number from 0 to 10`},
+		{"max retries from env var", ``, map[string]string{"SERVICETITAN_MAX_RETRIES": "99"}, `invalid max_retries "99" (from environment variable SERVICETITAN_MAX_RETRIES): must be a whole number from 0 to 10`},
 		{"enterprise hub from env var", ``, map[string]string{"SERVICETITAN_ENTERPRISE_HUB": "sure"}, `invalid enterprise_hub "sure" (from environment variable SERVICETITAN_ENTERPRISE_HUB): must be "true" or "false"`},
 		{"config file missing", `config_file = "/nonexistent/servicetitan.json"`, nil, `config file "/nonexistent/servicetitan.json" (from attribute "config_file"): the file does not exist`},
 		{"config file not JSON", fmt.Sprintf(`config_file = %q`, notJSON), nil, `is not valid JSON: line 3, column 3`},
@@ -294,25 +298,35 @@ resource "terraform_data" "client" {
   input = %q
 }
 provider "servicetitan" {
+  environment   = "integration"
   auth_root_url = %q
   client_id     = terraform_data.client.output
 }
-data "servicetitan_endpoints" "e" {
-  environment = "integration"
+data "servicetitan_endpoints" "provider_env" {}
+data "servicetitan_endpoints" "production" {
+  environment = "production"
 }
-output "api" {
-  value = provider::servicetitan::api_url("integration", "jpm", 1, "jobs")
+output "token_url" {
+  value = data.servicetitan_endpoints.provider_env.token_url
+}
+output "api_root_url" {
+  value = data.servicetitan_endpoints.provider_env.api_root_url
+}
+output "production_api_root_url" {
+  value = data.servicetitan_endpoints.production.api_root_url
 }
 `, acctest.ClientID, srv.URL())
 	unitTest(t, nil,
-		// Functions and an endpoints lookup with its own environment work
-		// while the provider's client_id is still unknown.
+		// Endpoint lookups, with their own environment or the provider's,
+		// work while the provider's client_id is still unknown: the plan
+		// already shows their values.
 		resource.TestStep{
 			Config: config,
-			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckResourceAttr("data.servicetitan_endpoints.e", "api_root_url", "https://api-integration.servicetitan.io"),
-				resource.TestCheckOutput("api", "https://api-integration.servicetitan.io/jpm/v2/tenant/1/jobs"),
-			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownOutputValue("token_url", knownvalue.StringExact(srv.URL()+"/connect/token")),
+				plancheck.ExpectKnownOutputValue("api_root_url", knownvalue.StringExact("https://api-integration.servicetitan.io")),
+				plancheck.ExpectKnownOutputValue("production_api_root_url", knownvalue.StringExact("https://api.servicetitan.io")),
+			}},
 		},
 		// A token, though, needs the value: the error says which attribute.
 		resource.TestStep{
@@ -320,6 +334,49 @@ output "api" {
 			ExpectError: acctest.ErrorText(`the provider attribute(s) client_id depend on values that are known only after apply`),
 		},
 	)
+	if n := srv.TokenRequests(); n != 0 {
+		t.Errorf("%d token requests were made while client_id was unknown", n)
+	}
+}
+
+// Functions take their environment as an argument and never wait for the
+// provider's configuration.
+func TestAccFunctionsDoNotWaitForUnknownCredentials(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
+	unitTest(t, nil, resource.TestStep{
+		Config: `
+resource "terraform_data" "client" {
+  input = "someone"
+}
+provider "servicetitan" {
+  client_id = terraform_data.client.output
+}
+output "api" {
+  value = provider::servicetitan::api_url("integration", "jpm", 1, "jobs")
+}
+`,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownOutputValue("api", knownvalue.StringExact("https://api-integration.servicetitan.io/jpm/v2/tenant/1/jobs")),
+		}},
+	})
+}
+
+// An unknown environment, config file or root URL decides the endpoints,
+// so a lookup that relies on the provider's says which attribute it waits for.
+func TestAccEndpointsWaitForAnUnknownEnvironment(t *testing.T) {
+	acctest.ClearServiceTitanEnv(t)
+	unitTest(t, nil, resource.TestStep{
+		Config: `
+resource "terraform_data" "env" {
+  input = "integration"
+}
+provider "servicetitan" {
+  environment = terraform_data.env.output
+}
+data "servicetitan_endpoints" "e" {}
+`,
+		ExpectError: acctest.ErrorText(`needs the provider's environment and root URLs, but the provider attribute(s) environment depend on values that are known only after apply`),
+	})
 }
 
 func TestAccInvalidClientIsReportedWithoutTheSecret(t *testing.T) {
@@ -348,5 +405,71 @@ data "servicetitan_auth_token" "t" {}
 	}
 	if n := srv.TokenRequests(); n != 1 {
 		t.Errorf("invalid_client was asked %d times, want once (it is never retried)", n)
+	}
+}
+
+// TestAccUserAgentNamesTheProviderAndCLIVersions checks what ServiceTitan
+// sees of the built provider: its release version and the CLI's, which
+// tell its support which client made a request.
+func TestAccUserAgentNamesTheProviderAndCLIVersions(t *testing.T) {
+	srv := acctest.StandIn(t)
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`data "servicetitan_auth_token" "t" {}`+"\n")
+	run.MustRun("plan")
+	prefix := fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/", acctest.ProviderVersion)
+	got := srv.LastTokenRequest().UserAgent
+	cliVersion, ok := strings.CutPrefix(got, prefix)
+	if !ok {
+		t.Fatalf("the stand-in saw User-Agent %q, want it to start %q", got, prefix)
+	}
+	cli := acctest.CLIVersion(t)
+	if _, err := version.NewVersion(cliVersion); err != nil {
+		t.Errorf("the User-Agent %q ends in %q, not a CLI version", got, cliVersion)
+	}
+	// OpenTofu tells providers the Terraform version it is compatible
+	// with, not its own, so only Terraform's can be compared.
+	if cli.Product == "Terraform" && cliVersion != cli.Version.String() {
+		t.Errorf("the User-Agent %q names Terraform %s, but the CLI is %s", got, cliVersion, cli)
+	}
+}
+
+// sourceLine matches a line of configuration the CLI quotes under an error.
+var sourceLine = regexp.MustCompile(`^\s*\d+:\s`)
+
+// A root URL with credentials in it is refused, and the refusal, as the
+// user sees it from the CLI, shows neither the password nor a query value.
+func TestAccRefusedRootURLIsShownRedacted(t *testing.T) {
+	const password, signature = "PASSWORD-9f8e7d", "SIG-77aa66"
+	bad := "https://user:" + password + "@auth.example.com/?sig=" + signature
+	for _, tc := range []struct {
+		name, config string
+		env          []string
+	}{
+		{"attribute", fmt.Sprintf("provider \"servicetitan\" {\n  auth_root_url = %q\n}\n", bad), nil},
+		{"environment variable", "provider \"servicetitan\" {}\n", []string{"SERVICETITAN_AUTH_ROOT_URL=" + bad}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := acctest.NewCLIRun(t, tc.config+"data \"servicetitan_endpoints\" \"e\" {}\n", tc.env...)
+			out, err := run.Run("plan")
+			if err == nil {
+				t.Fatalf("plan accepted auth_root_url %q:\n%s", bad, out)
+			}
+			if !acctest.ErrorText(`must not carry credentials in the URL`).MatchString(out) ||
+				!strings.Contains(out, "auth.example.com") {
+				t.Errorf("the refusal does not say what is wrong with which host:\n%s", out)
+			}
+			// The CLI quotes the configuration's own line under an error
+			// (the attribute case); everything else is the provider's words.
+			var words []string
+			for _, line := range strings.Split(out, "\n") {
+				if !sourceLine.MatchString(line) {
+					words = append(words, line)
+				}
+			}
+			for _, secret := range []string{password, signature} {
+				if strings.Contains(strings.Join(words, "\n"), secret) {
+					t.Errorf("the refusal prints %q:\n%s", secret, out)
+				}
+			}
+		})
 	}
 }

@@ -189,18 +189,41 @@ type Input struct {
 	MaxRetries     *int64
 }
 
+// fields pairs each setting with its field of Input. It is the one place
+// where the table's names meet Go's; TestInputHasOneFieldPerSetting holds
+// the two together.
+func (in *Input) fields() map[string]any {
+	return map[string]any{
+		SettingEnvironment.Name: &in.Environment, SettingAppKey.Name: &in.AppKey, SettingTenantID.Name: &in.TenantID,
+		SettingClientID.Name: &in.ClientID, SettingClientSecret.Name: &in.ClientSecret, SettingAppID.Name: &in.AppID,
+		SettingTimezone.Name: &in.Timezone, SettingConfigFile.Name: &in.ConfigFile, SettingAuthRootURL.Name: &in.AuthRootURL,
+		SettingAPIRootURL.Name: &in.APIRootURL, SettingEnterpriseHub.Name: &in.EnterpriseHub,
+		SettingRequestTimeout.Name: &in.RequestTimeout, SettingMaxRetries.Name: &in.MaxRetries,
+	}
+}
+
+// Field returns a pointer to the field of in that holds the named setting:
+// a *string, a **bool or a **int64, or nil for a name that is no setting.
+// A program that reads settings by name, walking Settings(), fills Input
+// through it without spelling each name again; the field's type is also
+// the setting's type.
+func (in *Input) Field(name string) any { return in.fields()[name] }
+
 func (in Input) explicit() map[string]string {
-	m := map[string]string{
-		SettingEnvironment.Name: in.Environment, SettingAppKey.Name: in.AppKey, SettingTenantID.Name: in.TenantID,
-		SettingClientID.Name: in.ClientID, SettingClientSecret.Name: in.ClientSecret, SettingAppID.Name: in.AppID,
-		SettingTimezone.Name: in.Timezone, SettingConfigFile.Name: in.ConfigFile, SettingAuthRootURL.Name: in.AuthRootURL,
-		SettingAPIRootURL.Name: in.APIRootURL, SettingRequestTimeout.Name: in.RequestTimeout,
-	}
-	if in.EnterpriseHub != nil {
-		m[SettingEnterpriseHub.Name] = strconv.FormatBool(*in.EnterpriseHub)
-	}
-	if in.MaxRetries != nil {
-		m[SettingMaxRetries.Name] = strconv.FormatInt(*in.MaxRetries, 10)
+	m := map[string]string{}
+	for name, f := range in.fields() {
+		switch f := f.(type) {
+		case *string:
+			m[name] = *f
+		case **bool:
+			if *f != nil {
+				m[name] = strconv.FormatBool(**f)
+			}
+		case **int64:
+			if *f != nil {
+				m[name] = strconv.FormatInt(**f, 10)
+			}
+		}
 	}
 	return m
 }

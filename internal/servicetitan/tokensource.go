@@ -211,20 +211,28 @@ const (
 // AuthHeaders returns the headers for an API call (get_auth_headers):
 // Authorization with the Bearer prefix, and ST-App-Key.
 func (c *Connection) AuthHeaders(ctx context.Context) (map[string]string, error) {
+	_, headers, err := c.AuthTokenWithHeaders(ctx)
+	return headers, err
+}
+
+// AuthTokenWithHeaders returns a token and the headers built from that same
+// token: reading the cache twice could straddle a refresh and pair a header
+// with a different token.
+func (c *Connection) AuthTokenWithHeaders(ctx context.Context) (*Token, map[string]string, error) {
 	if err := c.missing(SettingAppKey); err != nil {
 		if cerr := c.tokenCredentials(); cerr != nil {
 			var a, b *MissingSettingError
 			if errors.As(err, &a) && errors.As(cerr, &b) {
-				return nil, &MissingSettingError{Settings: append(b.Settings, a.Settings...), ConfigFile: c.configFile}
+				return nil, nil, &MissingSettingError{Settings: append(b.Settings, a.Settings...), ConfigFile: c.configFile}
 			}
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	tok, err := c.AuthToken(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return c.Headers(tok), nil
+	return tok, c.Headers(tok), nil
 }
 
 // Headers builds the API call headers from a token already in hand.
