@@ -20,9 +20,9 @@ echo "==> building the provider"
 (cd "$root" && go build -ldflags "${LDFLAGS:-}" -o "$work/provider/terraform-provider-servicetitan" .)
 
 echo "==> building the stand-in ServiceTitan"
-(cd "$root" && go build -o "$work/fakeservicetitan" ./internal/fakeservicetitan/cmd/fakeservicetitan)
+(cd "$root" && go build -o "$work/servicetitan-standin" ./cmd/servicetitan-standin)
 
-"$work/fakeservicetitan" -url-file "$work/url" >"$work/stand-in.out" 2>"$work/stand-in.log" &
+"$work/servicetitan-standin" -url-file "$work/url" >"$work/stand-in.out" 2>"$work/stand-in.log" &
 stand_in_pid=$!
 for _ in $(seq 100); do [[ -s "$work/url" ]] && break; sleep 0.1; done
 [[ -s "$work/url" ]] || { echo "the stand-in did not start:" >&2; cat "$work/stand-in.log" >&2; exit 1; }

@@ -14,6 +14,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/connect/token", s.handleToken)
 	mux.HandleFunc("/jpm/v2/tenant/{tenant}/jobs", s.handleJobs)
+	mux.HandleFunc("/crm/v2/tenant/{tenant}/customers", s.handleCustomers)
 	mux.HandleFunc(controlPrefix+"stats", s.handleStats)
 	mux.HandleFunc(controlPrefix+"reset", s.handleReset)
 	mux.HandleFunc(controlPrefix+"faults", s.handleFaults)
@@ -60,6 +61,7 @@ type FaultJSON struct {
 	ContentType string            `json:"content_type,omitempty"`
 	DelayMS     int64             `json:"delay_ms,omitempty"`
 	Hang        bool              `json:"hang,omitempty"`
+	Repeat      bool              `json:"repeat,omitempty"`
 	Preset      string            `json:"preset,omitempty"`
 }
 
@@ -78,6 +80,7 @@ func (f FaultJSON) Fault() (Fault, error) {
 		ContentType: f.ContentType,
 		Delay:       time.Duration(f.DelayMS) * time.Millisecond,
 		Hang:        f.Hang,
+		Repeat:      f.Repeat,
 	}
 	if f.Preset != "" {
 		if f.Body != "" {

@@ -1,13 +1,15 @@
 // Package fakeservicetitan is a stand-in for the ServiceTitan identity server
 // and API gateway. It speaks real HTTP so that the provider's auth client can
 // be exercised end to end (unit tests, acceptance tests, demos, benchmarks)
-// without network access or real credentials.
+// without network access or real credentials. The servicetitan-standin
+// command (cmd/servicetitan-standin) offers it to users for their own tests.
 //
 // One Server answers on a single base URL that serves as both the auth root
 // and the API root:
 //
-//	POST /connect/token                   OAuth 2.0 client-credentials token endpoint
-//	GET  /jpm/v2/tenant/{tenant}/jobs     sample API route guarded like the real gateway
+//	POST /connect/token                      OAuth 2.0 client-credentials token endpoint
+//	GET  /jpm/v2/tenant/{tenant}/jobs        sample API routes guarded like the real
+//	GET  /crm/v2/tenant/{tenant}/customers   gateway, paged (page, pageSize) like it
 //
 // plus a control API so that another process (a benchmark driver, a demo
 // script) can do what in-process tests do through methods:
@@ -132,6 +134,10 @@ type Fault struct {
 	// Hang never answers: the request ends only when the client gives up or
 	// the Server closes.
 	Hang bool
+	// Repeat keeps the fault at the head of the queue, so it answers every
+	// later token request too (a throttled or broken identity server) and
+	// faults queued after it are never reached. Reset removes it.
+	Repeat bool
 }
 
 // Server is a stand-in ServiceTitan. All methods are safe for concurrent use.

@@ -472,7 +472,7 @@ func TestJobs(t *testing.T) {
 
 func TestAPINotFoundAndMethod(t *testing.T) {
 	s := startServer(t, nil)
-	for _, p := range []string{"/crm/v2/tenant/1001/customers", "/jpm/v2/tenant/1001/jobs/1", "/"} {
+	for _, p := range []string{"/crm/v2/tenant/1001/locations", "/jpm/v2/tenant/1001/jobs/1", "/"} {
 		req, _ := http.NewRequest(http.MethodGet, s.URL()+p, nil)
 		r := do(t, req)
 		if r.status != http.StatusNotFound || jsonField(t, r.body, "error") == nil {

@@ -54,7 +54,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	var fault *Fault
 	if len(s.faults) > 0 {
 		f := s.faults[0]
-		s.faults = s.faults[1:]
+		if !f.Repeat {
+			s.faults = s.faults[1:]
+		}
 		fault = &f
 	}
 	latency := s.latency

@@ -37,8 +37,10 @@ var documentationOnlyExamples = []string{
 	"ephemeral-resources/servicetitan_auth_token/vault",
 }
 
-// The demo belongs to make demo, which runs it itself.
-var examplesRunElsewhere = []string{"demo"}
+// The demo belongs to make demo, which runs it itself; the users' test
+// examples belong to `terraform test`, which scripts/test-examples.sh runs
+// over every one of them for make test and make testacc-tofu.
+var examplesRunElsewhere = []string{"demo", "tests"}
 
 // A second installation of the app, for the multiple-tenants example.
 const (

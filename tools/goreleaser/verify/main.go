@@ -2,20 +2,30 @@
 // Terraform and OpenTofu registries require of a provider release:
 //
 //	NAME_VERSION_OS_ARCH.zip   holding the binary NAME_vVERSION (.exe on Windows)
-//	NAME_VERSION_SHA256SUMS    covering every zip and NAME_VERSION_manifest.json
+//	                           and no other program
+//	NAME_VERSION_SHA256SUMS    covering every zip and NAME_VERSION_manifest.json,
+//	                           and nothing else
 //	NAME_VERSION_manifest.json the registry manifest, protocol versions listed
+//
+// and that servicetitan-standin comes beside it for the same platforms:
+//
+//	servicetitan-standin_VERSION_OS_ARCH.tar.gz (.zip on Windows) holding the
+//	binary servicetitan-standin (.exe on Windows)
 //
 // Usage: verify DIST_DIR MANIFEST_FILE
 package main
 
 import (
+	"archive/tar"
 	"archive/zip"
 	"bufio"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -93,9 +103,125 @@ func verify(dist, manifestFile string) error {
 		return fmt.Errorf("%sSHA256SUMS lists files that are not part of the release: %s", prefix, strings.Join(sortedKeys(sums), ", "))
 	}
 
-	fmt.Printf("release layout ok: %d zip(s), %sSHA256SUMS, %smanifest.json (protocol %s)\n",
-		len(zips), prefix, prefix, strings.Join(manifest.Metadata.ProtocolVersions, ", "))
+	standIns, err := verifyStandIn(dist, meta.Version, platforms(zips, prefix))
+	if err != nil {
+		return err
+	}
+
+	fmt.Printf("release layout ok: %d zip(s), %sSHA256SUMS, %smanifest.json (protocol %s); %d %s archive(s)\n",
+		len(zips), prefix, prefix, strings.Join(manifest.Metadata.ProtocolVersions, ", "), standIns, standInName)
 	return nil
+}
+
+// standInName is the stand-in ServiceTitan command released with the
+// provider.
+const standInName = "servicetitan-standin"
+
+func platforms(zips []string, prefix string) []string {
+	var out []string
+	for _, z := range zips {
+		out = append(out, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(z), prefix), ".zip"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// verifyStandIn wants one stand-in archive per provider platform, each
+// holding the stand-in's binary at the top level.
+func verifyStandIn(dist, version string, want []string) (int, error) {
+	prefix := standInName + "_" + version + "_"
+	var got []string
+	for _, pattern := range []string{prefix + "*.tar.gz", prefix + "*.zip"} {
+		matches, err := filepath.Glob(filepath.Join(dist, pattern))
+		if err != nil {
+			return 0, err
+		}
+		for _, path := range matches {
+			name := filepath.Base(path)
+			platform := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(name, prefix), ".tar.gz"), ".zip")
+			windows := strings.HasPrefix(platform, "windows_")
+			binary := standInName
+			if windows {
+				binary += ".exe"
+			}
+			var files map[string]fs.FileMode
+			switch {
+			case windows != strings.HasSuffix(name, ".zip"):
+				return 0, fmt.Errorf("%s: want a .zip on Windows and a .tar.gz elsewhere", name)
+			case windows:
+				files, err = zipFiles(path)
+			default:
+				files, err = tarFiles(path)
+			}
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", name, err)
+			}
+			mode, ok := files[binary]
+			if !ok {
+				return 0, fmt.Errorf("%s: no %s at the top level (holds %q)", name, binary, sortedNames(files))
+			}
+			if !windows && mode&0o111 == 0 {
+				return 0, fmt.Errorf("%s: %s is not executable (mode %s)", name, binary, mode)
+			}
+			for f := range files {
+				if strings.HasPrefix(filepath.Base(f), "terraform-provider-") {
+					return 0, fmt.Errorf("%s: holds the provider binary %s, which belongs in the provider's zips", name, f)
+				}
+			}
+			got = append(got, platform)
+		}
+	}
+	sort.Strings(got)
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		return 0, fmt.Errorf("%s archives for platforms %q, want the provider's %q", standInName, got, want)
+	}
+	return len(got), nil
+}
+
+func zipFiles(path string) (map[string]fs.FileMode, error) {
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	files := map[string]fs.FileMode{}
+	for _, f := range r.File {
+		files[f.Name] = f.Mode()
+	}
+	return files, nil
+}
+
+func tarFiles(path string) (map[string]fs.FileMode, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]fs.FileMode{}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return files, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		files[h.Name] = h.FileInfo().Mode()
+	}
+}
+
+func sortedNames(files map[string]fs.FileMode) []string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // checkZip wants exactly one file named like the binary, at the top level.
@@ -116,6 +242,11 @@ func checkZip(path, prefix, binary string) error {
 	for _, f := range r.File {
 		if strings.HasPrefix(filepath.Base(f.Name), "terraform-provider-") {
 			found = append(found, f.Name)
+		}
+		// The registry installs the whole zip as the provider: another
+		// program in it would be shipped to every user's plugin directory.
+		if strings.HasPrefix(filepath.Base(f.Name), standInName) {
+			return fmt.Errorf("%s: holds %s, which belongs in archives of its own", path, f.Name)
 		}
 	}
 	if len(found) != 1 || found[0] != binary {

@@ -1,0 +1,234 @@
+// Command servicetitan-standin runs a stand-in ServiceTitan on a loopback
+// port, so that Terraform and OpenTofu configurations using the
+// servicetitan provider (its ephemeral token included) can be tested
+// offline. Run it with -h for its flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
+)
+
+const name = "servicetitan-standin"
+
+// version is set by the release build (-ldflags "-X main.version=...");
+// `go install ...@vX.Y.Z` leaves it alone and records the module version
+// instead, which versionString reads.
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		// Errors from the package already carry its name.
+		fmt.Fprintln(os.Stderr, name+":", strings.TrimPrefix(err.Error(), "fakeservicetitan: "))
+		os.Exit(1)
+	}
+}
+
+// errUsage marks errors the flag package has already explained.
+var errUsage = errors.New("usage error")
+
+const usageHead = `Usage: servicetitan-standin [flags]
+
+Runs a stand-in ServiceTitan on a loopback port, for testing Terraform and
+OpenTofu configurations that use the servicetitan provider without network
+access or real credentials. It serves
+
+  POST /connect/token                     the identity server's token endpoint:
+                                          client credentials, JWT-shaped tokens
+  GET  /jpm/v2/tenant/{tenant}/jobs       sample API routes that check
+  GET  /crm/v2/tenant/{tenant}/customers  Authorization and ST-App-Key and page
+                                          like ServiceTitan (page, pageSize)
+
+on one base URL, which is both the auth root and the API root. It prints that
+URL as the first and only line of standard output, logs one line per request
+to standard error (never a credential or token), and stops on SIGINT or
+SIGTERM.
+
+Examples:
+
+  # Start it in the background and point the provider at it (bash):
+  exec 3< <(servicetitan-standin)
+  read -r url <&3
+  export SERVICETITAN_AUTH_ROOT_URL=$url SERVICETITAN_API_ROOT_URL=$url
+  export SERVICETITAN_CLIENT_ID=demo-client-id SERVICETITAN_CLIENT_SECRET=demo-client-secret
+  export SERVICETITAN_APP_KEY=demo-app-key SERVICETITAN_TENANT_ID=1234
+
+  # A throttled identity server: every token request gets 429, Retry-After 3600.
+  servicetitan-standin -fault 429:retry-after=3600,times=always
+
+  # Two 503s, then a proxy's HTML error page, then normal answers.
+  servicetitan-standin -fault 503:retry-after=1,times=2 -fault 502:body=html
+
+  # Your own test credentials, an Enterprise Hub app and short-lived tokens.
+  servicetitan-standin -client-id ci-client -client-secret ci-secret \
+    -tenant 5678 -enterprise-hub -app-key ci-app-key -token-lifetime 2m
+
+Flags:
+`
+
+const usageTail = `
+Fault SPEC (-fault, repeatable; faults answer token requests in the order
+given, then the endpoint answers normally):
+  %s
+
+Control API, for scripts (not part of ServiceTitan; JSON in and out):
+  GET  {url}/_stand-in/stats    counters: token_requests, api_requests,
+                                tokens_issued, pending_faults, latency_ms
+  POST {url}/_stand-in/reset    zero the counters and drop queued faults
+  POST {url}/_stand-in/faults   queue faults, e.g. [{"status":503,
+                                "headers":{"Retry-After":"2"}}]; other fields:
+                                preset, delay_ms, hang, repeat
+  POST {url}/_stand-in/latency?ms=N   change -latency
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		_, _ = io.WriteString(fs.Output(), usageHead)
+		fs.PrintDefaults()
+		_, _ = fmt.Fprintf(fs.Output(), usageTail, faultSyntax)
+	}
+	addr := fs.String("addr", "127.0.0.1:0", "listen `address`; only loopback hosts (127.0.0.1, ::1, localhost) are allowed, port 0 picks a free one")
+	clientID := fs.String("client-id", fakeservicetitan.DemoClientID, "client `id` the token endpoint accepts")
+	clientSecret := fs.String("client-secret", fakeservicetitan.DemoClientSecret, "client `secret` the token endpoint accepts")
+	tenant := fs.String("tenant", fakeservicetitan.DemoTenant, "tenant `id` the app is installed on; tokens are valid for this tenant's API paths only")
+	enterpriseHub := fs.Bool("enterprise-hub", false, "act as an Enterprise Hub app: token requests must name the tenant (provider: enterprise_hub = true)")
+	appKey := fs.String("app-key", fakeservicetitan.DemoAppKey, "ST-App-Key `value` the API routes accept")
+	scopes := fs.String("scopes", strings.Join(fakeservicetitan.DefaultScopes, " "), "`scopes` granted to tokens, separated by spaces or commas; jobs need tn.jpm.jobs:r, customers tn.crm.customers:r")
+	lifetime := fs.Duration("token-lifetime", fakeservicetitan.DefaultTokenLifetime, "`lifetime` of issued tokens (expires_in and the JWT exp claim)")
+	omitExpiresIn := fs.Bool("omit-expires-in", false, "leave expires_in out of token responses, so clients must read the JWT exp claim")
+	latency := fs.Duration("latency", 0, "`delay` added before answering each token request")
+	var faults faultList
+	fs.Var(&faults, "fault", "answer token requests with a fault, see Fault `SPEC` below (repeatable)")
+	urlFile := fs.String("url-file", "", "also write the base URL to this `file` once listening, and remove it on exit")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		_, _ = fmt.Fprintf(stderr, "unexpected arguments: %q (run %s -h for help)\n", fs.Args(), name)
+		return errUsage
+	}
+	if *showVersion {
+		_, _ = fmt.Fprintln(stdout, name, versionString())
+		return nil
+	}
+	if *latency < 0 || *lifetime <= 0 {
+		return errors.New("-latency must not be negative and -token-lifetime must be positive")
+	}
+	granted := strings.FieldsFunc(*scopes, func(r rune) bool { return r == ' ' || r == ',' })
+	if len(granted) == 0 {
+		return errors.New("-scopes is empty: grant at least one scope, e.g. tn.jpm.jobs:r")
+	}
+	if *clientID == "" || *clientSecret == "" || *appKey == "" {
+		return errors.New("-client-id, -client-secret and -app-key must not be empty")
+	}
+	if *tenant == "" || strings.Trim(*tenant, "0123456789") != "" {
+		return fmt.Errorf("-tenant %q is not a ServiceTitan tenant id (digits only)", *tenant)
+	}
+	// Checked before anything else happens so that a mistyped address fails
+	// with this explanation rather than with a half-started server.
+	if err := fakeservicetitan.CheckLoopbackAddr(*addr); err != nil {
+		return err
+	}
+
+	logger := log.New(stderr, name+": ", log.LstdFlags|log.Lmicroseconds)
+	srv := fakeservicetitan.New(fakeservicetitan.Config{
+		Clients: []fakeservicetitan.Client{{
+			ID:            *clientID,
+			Secret:        *clientSecret,
+			Tenant:        *tenant,
+			Scopes:        granted,
+			EnterpriseHub: *enterpriseHub,
+		}},
+		AppKey:        *appKey,
+		TokenLifetime: *lifetime,
+		OmitExpiresIn: *omitExpiresIn,
+		Latency:       *latency,
+		Logger:        logger,
+	})
+	srv.InjectTokenFaults(faults.faults...)
+	if err := srv.Start(*addr); err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	if *urlFile != "" {
+		if err := writeFileAtomic(*urlFile, srv.URL()); err != nil {
+			return fmt.Errorf("writing -url-file: %w", err)
+		}
+		// A stale file would point the next script at a dead port.
+		defer func() { _ = os.Remove(*urlFile) }()
+	}
+	// Scripts read this line; everything else goes to stderr.
+	_, _ = fmt.Fprintln(stdout, srv.URL())
+	hub, repeating := "", ""
+	if *enterpriseHub {
+		hub = " (Enterprise Hub)"
+	}
+	if faults.repeating != "" {
+		repeating = ", the last repeating"
+	}
+	logger.Printf("%s listening on %s: client id %s, tenant %s%s, %d fault(s) queued%s",
+		versionString(), srv.URL(), *clientID, *tenant, hub, len(faults.faults), repeating)
+
+	<-ctx.Done()
+	logger.Print("shutting down")
+	start := time.Now()
+	srv.Close()
+	logger.Printf("stopped in %s", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func versionString() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
+}
+
+// writeFileAtomic renames a complete temporary file into place, so a script
+// polling for the file never reads a partial URL.
+func writeFileAtomic(path, content string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	// After a successful rename this finds nothing to remove.
+	defer func() { _ = os.Remove(f.Name()) }()
+	if _, err := f.WriteString(content); err != nil {
+		_ = f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
