@@ -41,7 +41,7 @@ data "servicetitan_auth_token" "d" {}
 
 	// Another process is requesting the token: it holds the entry's lock.
 	var lock string
-	for name := range cacheFiles(t, dir) {
+	for name := range acctest.CacheFiles(t, dir) {
 		switch {
 		case strings.HasSuffix(name, ".token"):
 			if err := os.Remove(filepath.Join(dir, name)); err != nil {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -42,24 +41,6 @@ resource "terraform_data" "use" {
 }
 
 func cacheDirLine(dir string) string { return fmt.Sprintf("token_cache_dir = %q", dir) }
-
-// cacheFiles reads every file in dir.
-func cacheFiles(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.Name()] = b
-	}
-	return out
-}
 
 func TestAccTokenCacheApplyMakesOneRequestAndARerunNone(t *testing.T) {
 	srv := acctest.StandIn(t)
@@ -120,33 +101,7 @@ output "expires_at" { value = data.servicetitan_auth_token.d.expires_at }
 		}
 		forbidden = append(forbidden, `"`+name+`"`)
 	}
-	files := cacheFiles(t, dir)
-	if len(files) == 0 {
-		t.Fatal("the token cache directory is empty")
-	}
-	// A name is a keyed hash and nothing else, so it cannot reveal anything.
-	cacheName := regexp.MustCompile(`^[0-9a-f]{64}\.(token|lock)$`)
-	for name, content := range files {
-		if !cacheName.MatchString(name) {
-			t.Errorf("cache file %s is not named by a keyed hash alone", name)
-		}
-		for _, f := range forbidden {
-			if bytes.Contains(content, []byte(f)) {
-				t.Errorf("cache file %s reveals %q", name, f)
-			}
-		}
-	}
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
-		t.Errorf("cache directory: %v, mode %v, want 0700", err, fi.Mode().Perm())
-	}
-	for name := range files {
-		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil || fi.Mode().Perm() != 0o600 {
-			t.Errorf("cache file %s: %v, mode %v, want 0600", name, err, fi.Mode().Perm())
-		}
-	}
+	acctest.CheckTokenCacheRevealsNothing(t, dir, forbidden)
 }
 
 func TestAccTokenCacheEightColdPlansMakeOneRequest(t *testing.T) {
@@ -212,7 +167,7 @@ data "servicetitan_auth_token" "d" {}
 `)
 	run.MustRun("plan")
 	replaced := 0
-	for name := range cacheFiles(t, dir) {
+	for name := range acctest.CacheFiles(t, dir) {
 		if strings.HasSuffix(name, ".token") {
 			if err := os.WriteFile(filepath.Join(dir, name), []byte("not a token cache entry\n"), 0o600); err != nil {
 				t.Fatal(err)
@@ -295,7 +250,7 @@ data "servicetitan_auth_token" "d" {}
 	if srv.TokenRequests() != 0 {
 		t.Error("a token was requested despite the refused directory")
 	}
-	if files := cacheFiles(t, dir); len(files) != 0 {
+	if files := acctest.CacheFiles(t, dir); len(files) != 0 {
 		t.Errorf("files were written into the refused directory: %v", files)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
@@ -34,29 +34,11 @@ func cachedConn(t *testing.T, srv *fakeservicetitan.Server, dir string, mod ...f
 	return connectTo(t, srv, in, opts)
 }
 
-// cacheFiles lists the directory's files by name.
-func cacheFiles(t *testing.T, dir string) map[string][]byte {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][]byte{}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[e.Name()] = b
-	}
-	return out
-}
-
 // entryPath is the one sealed entry in dir.
 func entryPath(t *testing.T, dir string) string {
 	t.Helper()
 	var found []string
-	for name := range cacheFiles(t, dir) {
+	for name := range acctest.CacheFiles(t, dir) {
 		if strings.HasSuffix(name, ".token") {
 			found = append(found, filepath.Join(dir, name))
 		}
@@ -118,33 +100,7 @@ func TestTokenCacheRevealsNothing(t *testing.T) {
 	forbidden := []string{tok.AccessToken, parts[1], parts[2], testSecret, testClientID, claims.ClientID, claims.JTI,
 		strconv.FormatInt(claims.Exp, 10), strconv.FormatInt(claims.Iat, 10), "tn.", srv.URL(), "client_id", "access_token"}
 	forbidden = append(forbidden, claims.Scope...)
-	files := cacheFiles(t, dir)
-	if len(files) == 0 {
-		t.Fatal("nothing was written")
-	}
-	// A name is a keyed hash and nothing else, so it cannot reveal anything.
-	cacheName := regexp.MustCompile(`^[0-9a-f]{64}\.(token|lock)$`)
-	for name, content := range files {
-		if !cacheName.MatchString(name) {
-			t.Errorf("cache file %s is not named by a keyed hash alone", name)
-		}
-		for _, f := range forbidden {
-			if bytes.Contains(content, []byte(f)) {
-				t.Errorf("cache file %s reveals %q", name, f)
-			}
-		}
-	}
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
-		t.Errorf("cache directory mode %04o, want 0700", fi.Mode().Perm())
-	}
-	for name := range files {
-		if fi, _ := os.Stat(filepath.Join(dir, name)); fi.Mode().Perm() != 0o600 {
-			t.Errorf("cache file %s mode %04o, want 0600", name, fi.Mode().Perm())
-		}
-	}
+	acctest.CheckTokenCacheRevealsNothing(t, dir, forbidden)
 }
 
 func TestTokenCacheIsNotServedToAnotherSecret(t *testing.T) {
@@ -296,7 +252,7 @@ func TestTokenCacheExpiryAndRefreshMargin(t *testing.T) {
 	if _, err := cachedConn(t, srv, dir, withClock).AuthToken(t.Context()); err == nil {
 		t.Fatal("the injected failure did not surface")
 	}
-	for name := range cacheFiles(t, dir) {
+	for name := range acctest.CacheFiles(t, dir) {
 		if strings.HasSuffix(name, ".token") {
 			t.Fatalf("expired entry %s was not removed, or the failure was written", name)
 		}
@@ -312,7 +268,7 @@ func TestTokenCacheWritesNoFailure(t *testing.T) {
 	if _, err := conn.AuthToken(t.Context()); err == nil {
 		t.Fatal("the injected 503 did not surface")
 	}
-	for name := range cacheFiles(t, dir) {
+	for name := range acctest.CacheFiles(t, dir) {
 		if !strings.HasSuffix(name, ".lock") {
 			t.Errorf("a failed request left %s in the cache", name)
 		}
@@ -349,7 +305,7 @@ func TestTokenCacheDirectoryIsRefusedWhenOthersCanWriteIt(t *testing.T) {
 			if srv.TokenRequests() != before {
 				t.Error("a token was requested despite the refused directory")
 			}
-			if files := cacheFiles(t, dir); len(files) != 0 {
+			if files := acctest.CacheFiles(t, dir); len(files) != 0 {
 				t.Errorf("files were written into a refused directory: %v", files)
 			}
 		})
