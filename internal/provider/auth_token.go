@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -11,8 +10,6 @@ import (
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
 // tokenAttributeKind is one kind of computed attribute, with its value type
@@ -121,7 +118,8 @@ func readAuthToken(ctx context.Context, d *providerData, what string) (types.Obj
 	ctx = d.logContext(ctx)
 	tok, headers, err := conn.AuthTokenWithHeaders(ctx)
 	if err != nil {
-		diags.AddError("Cannot get a ServiceTitan token", tokenErrorDetail(ctx, err))
+		// The core says in words why a wait ended (Ctrl-C, a cancelled run).
+		diags.AddError("Cannot get a ServiceTitan token", err.Error())
 		return types.ObjectNull(tokenAttributeTypes), diags
 	}
 	ctx = d.maskToken(ctx, tok.AccessToken)
@@ -150,25 +148,6 @@ func readAuthToken(ctx context.Context, d *providerData, what string) (types.Obj
 	})
 	diags.Append(od...)
 	return obj, diags
-}
-
-// tokenErrorDetail says in words why a wait ended with its context: a bare
-// "context canceled" tells a user nothing.
-func tokenErrorDetail(ctx context.Context, err error) string {
-	if ctx.Err() == nil {
-		return err.Error()
-	}
-	if errors.Is(context.Cause(ctx), servicetitan.ErrInterrupted) {
-		if errors.Is(err, servicetitan.ErrInterrupted) {
-			return err.Error()
-		}
-		return "interrupted (Ctrl-C) before a token arrived"
-	}
-	// A context's own error, unexplained: Terraform stopped the provider.
-	if errors.Is(err, context.Canceled) && err.Error() == context.Canceled.Error() {
-		return "cancelled before a token arrived: Terraform stopped the provider"
-	}
-	return err.Error()
 }
 
 func stringOrNull(s string) types.String {

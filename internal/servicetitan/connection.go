@@ -54,9 +54,10 @@ type Options struct {
 	// Log receives debug events. Nothing secret is ever passed to it.
 	Log func(ctx context.Context, msg string, fields map[string]any)
 	// Cache, when set, lets connections with the same settings (credentials,
-	// URLs, timeout and retries) share one token source. A program that may resolve the same configuration more
-	// than once (a Terraform provider re-configured in one process) keeps one
-	// Cache so that doing so never costs a second token request.
+	// URLs, timeout and retries) share one token source. A program that may
+	// resolve the same configuration more than once (a Terraform provider
+	// re-configured in one process) keeps one Cache so that doing so never
+	// costs a second token request.
 	Cache *TokenCache
 }
 

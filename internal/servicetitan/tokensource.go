@@ -140,7 +140,8 @@ func (s *TokenSource) run(ctx context.Context, f *flight) {
 
 // TokenCache holds token sources keyed by everything that decides which
 // token ServiceTitan issues and how it is requested, so connections resolved
-// from the same settings share one token. The key is a hash: the secret is never kept as a map key.
+// from the same settings share one token. The key is a hash: the secret is
+// never kept as a map key.
 type TokenCache struct {
 	mu      sync.Mutex
 	sources map[[sha256.Size]byte]*TokenSource
@@ -166,8 +167,9 @@ func (tc *TokenCache) source(key [sha256.Size]byte, create func() *TokenSource) 
 // is made: where it goes, the credentials and tenant, the timeout, retries
 // and waits, the User-Agent and the token cache directory. Connections that
 // differ in any of them keep their own source, so one never inherits
-// another's remembered failure or retry budget. (The Transport is not part of it: a program shares one Cache
-// among connections built with the same Options.)
+// another's remembered failure or retry budget. (The Transport is not part
+// of it: a program shares one Cache among connections built with the same
+// Options.)
 func (c *Connection) cacheKey() [sha256.Size]byte {
 	h := sha256.New()
 	for _, part := range []string{
