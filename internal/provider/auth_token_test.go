@@ -91,8 +91,8 @@ func TestTokenAndHeadersComeFromOneRead(t *testing.T) {
 		now = now.Add(time.Hour)
 		return now
 	}
-	conn, _, err := servicetitan.Connect(servicetitan.Input{
-		AuthRootURL: srv.URL(), ClientID: acctest.ClientID, ClientSecret: acctest.ClientSecret, AppKey: acctest.AppKey, TenantID: acctest.TenantID,
+	conn, _, err := servicetitan.Resolve(servicetitan.Input{
+		"auth_root_url": srv.URL(), "client_id": acctest.ClientID, "client_secret": acctest.ClientSecret, "app_key": acctest.AppKey, "tenant_id": acctest.TenantID,
 	}, servicetitan.Options{Now: jumping})
 	if err != nil {
 		t.Fatal(err)

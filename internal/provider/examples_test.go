@@ -287,11 +287,11 @@ func oneOf(allowed ...string) resource.CheckResourceAttrWithFunc {
 // credentialsInEnvironment supplies the stand-in's credentials the way a user
 // without a provider block would.
 func credentialsInEnvironment(t *testing.T, _ *fakeservicetitan.Server, _ string) config.Variables {
-	for s, v := range map[servicetitan.Setting]string{
-		servicetitan.SettingTenantID: acctest.TenantID, servicetitan.SettingClientID: acctest.ClientID,
-		servicetitan.SettingClientSecret: acctest.ClientSecret, servicetitan.SettingAppKey: acctest.AppKey,
+	for env, v := range map[string]string{
+		servicetitan.SettingTenantID.EnvVar: acctest.TenantID, servicetitan.SettingClientID.EnvVar: acctest.ClientID,
+		servicetitan.SettingClientSecret.EnvVar: acctest.ClientSecret, servicetitan.SettingAppKey.EnvVar: acctest.AppKey,
 	} {
-		t.Setenv(s.EnvVar, v)
+		t.Setenv(env, v)
 	}
 	return nil
 }

@@ -177,8 +177,8 @@ func TestLogMasksSecretsAndTokensByValue(t *testing.T) {
 	// because it looks like a JWT.
 	const issued = "opaque-access-token-0f1e2d3c4b5a69788796a5b4"
 	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 200, Body: `{"access_token":"` + issued + `","expires_in":900,"token_type":"Bearer"}`})
-	conn, _, err := servicetitan.Connect(servicetitan.Input{
-		AuthRootURL: srv.URL(), ClientID: acctest.ClientID, ClientSecret: acctest.ClientSecret, AppKey: acctest.AppKey, TenantID: acctest.TenantID,
+	conn, _, err := servicetitan.Resolve(servicetitan.Input{
+		"auth_root_url": srv.URL(), "client_id": acctest.ClientID, "client_secret": acctest.ClientSecret, "app_key": acctest.AppKey, "tenant_id": acctest.TenantID,
 	}, servicetitan.Options{})
 	if err != nil {
 		t.Fatal(err)

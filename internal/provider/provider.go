@@ -44,7 +44,7 @@ type ServiceTitanProvider struct {
 	// tokens outlives Configure: Terraform may configure the same provider
 	// more than once in one process (debug and test servers are reused
 	// across phases), and that must not cost another token request.
-	tokens *servicetitan.TokenCache
+	tokens *servicetitan.SharedTokens
 	// interrupted is done, with the cause servicetitan.ErrInterrupted, when
 	// the user presses Ctrl-C.
 	interrupted context.Context
@@ -58,7 +58,7 @@ type ServiceTitanProvider struct {
 // wait then stops at once, in every Terraform command.
 func New(version string, interrupted context.Context) func() provider.Provider {
 	return func() provider.Provider {
-		return &ServiceTitanProvider{version: version, tokens: servicetitan.NewTokenCache(), interrupted: interrupted, issued: &issuedTokens{}}
+		return &ServiceTitanProvider{version: version, tokens: servicetitan.NewSharedTokens(), interrupted: interrupted, issued: &issuedTokens{}}
 	}
 }
 
@@ -74,11 +74,10 @@ func (p *ServiceTitanProvider) Schema(_ context.Context, _ provider.SchemaReques
 	attrs := map[string]schema.Attribute{}
 	for _, s := range servicetitan.Settings() {
 		desc := settingDescription(s)
-		// The core's Input field of a setting gives its type.
-		switch new(servicetitan.Input).Field(s.Name).(type) {
-		case **bool:
+		switch s.Kind {
+		case servicetitan.KindBool:
 			attrs[s.Name] = schema.BoolAttribute{Optional: true, MarkdownDescription: desc}
-		case **int64:
+		case servicetitan.KindInt:
 			attrs[s.Name] = schema.Int64Attribute{Optional: true, MarkdownDescription: desc, Validators: []validator.Int64{settingValidator{s}}}
 		default:
 			attrs[s.Name] = schema.StringAttribute{Optional: true, Sensitive: s.Secret, MarkdownDescription: desc,
@@ -190,7 +189,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 			return
 		}
 	} else {
-		opts.Cache = p.tokens
+		opts.SharedTokens = p.tokens
 	}
 
 	opts.UserAgent = fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/%s", p.version, req.TerraformVersion)
@@ -201,7 +200,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 			observe(ctx, msg, fields)
 		}
 	}
-	conn, warnings, err := servicetitan.Connect(in, opts)
+	conn, warnings, err := servicetitan.Resolve(in, opts)
 	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Ignored key in ServiceTitan config file", w)
 	}
@@ -221,7 +220,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 // settingsInput reads every setting's attribute by its name in the
 // settings table, and lists those whose values are not known yet.
 func settingsInput(attrs map[string]attr.Value) (servicetitan.Input, []string, diag.Diagnostics) {
-	var in servicetitan.Input
+	in := servicetitan.Input{}
 	var unknown []string
 	var diags diag.Diagnostics
 	for _, s := range servicetitan.Settings() {
@@ -233,26 +232,15 @@ func settingsInput(attrs map[string]attr.Value) (servicetitan.Input, []string, d
 			unknown = append(unknown, s.Name)
 			continue
 		}
-		// The schema gave each attribute the type of its field.
-		ok := false
-		switch f := in.Field(s.Name).(type) {
-		case *string:
-			var sv types.String
-			if sv, ok = v.(types.String); ok {
-				*f = sv.ValueString()
-			}
-		case **bool:
-			var bv types.Bool
-			if bv, ok = v.(types.Bool); ok {
-				*f = bv.ValueBoolPointer()
-			}
-		case **int64:
-			var iv types.Int64
-			if iv, ok = v.(types.Int64); ok {
-				*f = iv.ValueInt64Pointer()
-			}
-		}
-		if !ok {
+		// The schema gave each attribute the type of its setting's kind.
+		switch v := v.(type) {
+		case types.String:
+			in[s.Name] = v.ValueString()
+		case types.Bool:
+			in[s.Name] = strconv.FormatBool(v.ValueBool())
+		case types.Int64:
+			in[s.Name] = strconv.FormatInt(v.ValueInt64(), 10)
+		default:
 			diags.AddAttributeError(path.Root(s.Name), "Unexpected attribute type",
 				fmt.Sprintf("The attribute %q arrived as %T, which does not match its setting; this is a bug in the provider.", s.Name, v))
 		}

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -17,7 +16,7 @@ import (
 // resources: one connection, and so one token cache, per provider
 // configuration.
 type providerData struct {
-	conn *servicetitan.Connection
+	conn *servicetitan.Config
 	// unknown lists provider attributes whose values were not yet known.
 	// conn is then built only when none of them decides the endpoints,
 	// and serves the endpoints alone: its credentials may not be the ones
@@ -55,23 +54,14 @@ func (t *issuedTokens) list() []string {
 	return append([]string(nil), t.tokens...)
 }
 
-// jwtLike matches a JWT: three base64url parts, the first of which encodes
-// a JSON object and so starts with "eyJ". Host names and the provider's
-// address, which the old shape-only pattern also matched, stay readable.
-var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
-
-// bearerValue matches a bearer credential as an Authorization value carries
-// it (RFC 6750's b64token), whatever the token's shape.
-var bearerValue = regexp.MustCompile(`(?i)\bbearer\s+[A-Za-z0-9._~+/-]+=*`)
-
 // logContext masks the client secret, the app key, every token this
 // provider has handed out and Authorization values in every log line
 // written with the returned context, at every level. Masks live in the
 // context, so each RPC must apply them again.
 func (d *providerData) logContext(ctx context.Context) context.Context {
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "access_token", "client_secret", "app_key", "authorization", "Authorization", "headers")
-	ctx = tflog.MaskAllFieldValuesRegexes(ctx, jwtLike, bearerValue)
-	ctx = tflog.MaskMessageRegexes(ctx, jwtLike, bearerValue)
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, servicetitan.MaskedFieldKeys...)
+	ctx = tflog.MaskAllFieldValuesRegexes(ctx, servicetitan.JWTPattern, servicetitan.BearerPattern)
+	ctx = tflog.MaskMessageRegexes(ctx, servicetitan.JWTPattern, servicetitan.BearerPattern)
 	if d == nil {
 		return ctx
 	}
@@ -121,7 +111,7 @@ func (d *providerData) untilInterrupted(ctx context.Context) (_ context.Context,
 
 // connection returns the provider's connection for a token, or a
 // diagnostic explaining why there is none.
-func (d *providerData) connection(what string) (*servicetitan.Connection, diag.Diagnostics) {
+func (d *providerData) connection(what string) (*servicetitan.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch {
 	case d == nil:
@@ -144,7 +134,7 @@ func (d *providerData) connection(what string) (*servicetitan.Connection, diag.D
 // endpoints returns the provider's connection for looking up its
 // environment and root URLs, which need no credentials: unknown credential
 // attributes do not stand in the way.
-func (d *providerData) endpoints(what string) (*servicetitan.Connection, diag.Diagnostics) {
+func (d *providerData) endpoints(what string) (*servicetitan.Config, diag.Diagnostics) {
 	switch {
 	case d != nil && d.conn != nil:
 		return d.conn, nil

@@ -65,7 +65,7 @@ func (i *instances) perProcess() map[int64]int {
 func factories(inst *instances) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"servicetitan": func() (tfprotov6.ProviderServer, error) {
-			p := &ServiceTitanProvider{version: "test", tokens: servicetitan.NewTokenCache(), options: servicetitan.Options{
+			p := &ServiceTitanProvider{version: "test", tokens: servicetitan.NewSharedTokens(), options: servicetitan.Options{
 				RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond,
 			}}
 			if inst != nil {

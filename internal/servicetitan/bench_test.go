@@ -14,7 +14,7 @@ import (
 // Benchmarks of the auth core, run by `make bench` (never by `make test`,
 // which runs no benchmark). They cover what a provider process does per
 // data source or ephemeral resource once its token is cached (AuthToken,
-// AuthHeaders), what it does once per configuration (Connect), and the one
+// AuthHeaders), what it does once per configuration (Resolve), and the one
 // token request it makes per configuration.
 
 // benchStandIn starts a stand-in ServiceTitan without injected latency, so
@@ -35,30 +35,30 @@ func benchStandIn(b *testing.B) *fakeservicetitan.Server {
 // benchInput is a complete set of explicit settings pointing at root.
 func benchInput(root string) servicetitan.Input {
 	return servicetitan.Input{
-		AuthRootURL:  root,
-		APIRootURL:   root,
-		ClientID:     testClientID,
-		ClientSecret: testSecret,
-		AppKey:       testAppKey,
-		TenantID:     testTenant,
+		"auth_root_url": root,
+		"api_root_url":  root,
+		"client_id":     testClientID,
+		"client_secret": testSecret,
+		"app_key":       testAppKey,
+		"tenant_id":     testTenant,
 	}
 }
 
-func benchConnect(b *testing.B, root string, opts servicetitan.Options) *servicetitan.Connection {
+func benchResolve(b *testing.B, root string, opts servicetitan.Options) *servicetitan.Config {
 	b.Helper()
-	conn, _, err := servicetitan.Connect(benchInput(root), opts)
+	conn, _, err := servicetitan.Resolve(benchInput(root), opts)
 	if err != nil {
-		b.Fatalf("Connect: %v", err)
+		b.Fatalf("Resolve: %v", err)
 	}
 	return conn
 }
 
 // warmConnection returns a connection whose token cache already holds a
 // token from the stand-in.
-func warmConnection(b *testing.B) *servicetitan.Connection {
+func warmConnection(b *testing.B) *servicetitan.Config {
 	b.Helper()
 	srv := benchStandIn(b)
-	conn := benchConnect(b, srv.URL(), fastOptions())
+	conn := benchResolve(b, srv.URL(), fastOptions())
 	if _, err := conn.AuthToken(b.Context()); err != nil {
 		b.Fatalf("first AuthToken: %v", err)
 	}
@@ -114,13 +114,13 @@ func BenchmarkAuthHeaders(b *testing.B) {
 	}
 }
 
-// BenchmarkConnect resolves and validates every setting, as the provider
+// BenchmarkResolve resolves and validates every setting, as the provider
 // does once per configuration (and again when Terraform re-configures it).
-func BenchmarkConnect(b *testing.B) {
+func BenchmarkResolve(b *testing.B) {
 	opts := fastOptions()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := servicetitan.Connect(benchInput("http://127.0.0.1:1"), opts); err != nil {
+		if _, _, err := servicetitan.Resolve(benchInput("http://127.0.0.1:1"), opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -132,7 +132,7 @@ func BenchmarkConnect(b *testing.B) {
 // the token, encoding the response.
 func BenchmarkRequestAuthTokenStandIn(b *testing.B) {
 	srv := benchStandIn(b)
-	conn := benchConnect(b, srv.URL(), fastOptions())
+	conn := benchResolve(b, srv.URL(), fastOptions())
 	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -187,7 +187,7 @@ func BenchmarkRequestAuthTokenClientOnly(b *testing.B) {
 	}
 	opts := fastOptions()
 	opts.Transport = cannedTransport{body: string(body)}
-	conn := benchConnect(b, "http://127.0.0.1:1", opts)
+	conn := benchResolve(b, "http://127.0.0.1:1", opts)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -208,12 +208,12 @@ func BenchmarkRequestAuthTokenClientOnly(b *testing.B) {
 func BenchmarkTokenFromWarmCacheDir(b *testing.B) {
 	srv := benchStandIn(b)
 	in := benchInput(srv.URL())
-	in.TokenCacheDir = b.TempDir()
+	in["token_cache_dir"] = b.TempDir()
 	opts := fastOptions()
 	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {
-		conn, _, err := servicetitan.Connect(in, opts)
+		conn, _, err := servicetitan.Resolve(in, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,7 @@
 // Package servicetitan authenticates to the ServiceTitan API.
 //
 // It is a Go port of the Python servicepytan.auth module: environments and
-// their root URLs, resolving a connection from explicit values, a
+// their root URLs, resolving a configuration from explicit values, a
 // servicepytan config file and SERVICETITAN_* environment variables,
 // requesting client-credentials tokens, caching them, and building the
 // headers every API call needs. It knows nothing of Terraform, so that every
@@ -10,7 +10,6 @@ package servicetitan
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -85,80 +84,6 @@ func APIRootURL(env string) (string, error) {
 // TokenURL is where client-credentials tokens are requested below an auth root.
 func TokenURL(authRootURL string) string {
 	return strings.TrimRight(authRootURL, "/") + "/connect/token"
-}
-
-// BuildAPIURL joins an API root with ServiceTitan's URL shape
-// {api_root}/{folder}/v2/tenant/{tenant_id}/{endpoint}.
-//
-// The folder is one path segment such as "jpm". The endpoint is one or more
-// segments ("customers/42"), optionally followed by a query ("jobs?page=2").
-// Segments are plain text: ".", ".." and empty segments are refused, since
-// they would lead the URL out of the tenant's path, "%" is refused so that an
-// already encoded segment is not encoded twice, and every other character a
-// path does not allow (a space, "#", "?") is percent-encoded. The query is
-// kept as given and must already be URL-encoded. Leading slashes are ignored.
-func BuildAPIURL(apiRootURL, folder, tenantID, endpoint string) (string, error) {
-	folder = strings.Trim(folder, "/")
-	if folder == "" || folder == "." || folder == ".." || url.PathEscape(folder) != folder {
-		return "", &URLPartError{Part: "folder", Value: folder, Allowed: "a folder is one URL path segment such as \"jpm\" or \"crm\""}
-	}
-	if err := validateTenantID(tenantID); err != nil {
-		return "", &URLPartError{Part: "tenant_id", Value: tenantID, Allowed: err.Error()}
-	}
-	path, query, hasQuery := strings.Cut(strings.TrimLeft(endpoint, "/"), "?")
-	if path == "" {
-		return "", &URLPartError{Part: "endpoint", Value: endpoint, Allowed: "name the API endpoint, such as \"jobs\" or \"customers/42\""}
-	}
-	segments := strings.Split(path, "/")
-	for i, seg := range segments {
-		var problem string
-		switch {
-		case seg == "":
-			problem = "it has an empty path segment (two slashes in a row, or a trailing slash)"
-		case seg == "." || seg == "..":
-			problem = fmt.Sprintf("a path segment may not be %q", seg)
-		case strings.Contains(seg, "%"):
-			problem = "a path segment may not contain \"%\": give it as plain text, it is percent-encoded here"
-		}
-		if problem != "" {
-			return "", &URLPartError{Part: "endpoint", Value: endpoint, Allowed: problem + "; an endpoint is path segments below the tenant, such as \"jobs\" or \"customers/42\""}
-		}
-		segments[i] = url.PathEscape(seg)
-	}
-	built := fmt.Sprintf("%s/%s/v2/tenant/%s/%s", strings.TrimRight(apiRootURL, "/"), folder, tenantID, strings.Join(segments, "/"))
-	if hasQuery {
-		if _, err := url.ParseQuery(query); err != nil || strings.ContainsFunc(query, func(r rune) bool { return r <= ' ' || r == '#' || r == 0x7f }) {
-			return "", &URLPartError{Part: "endpoint", Value: endpoint, Allowed: "the query after \"?\" must be URL-encoded, such as \"page=2&pageSize=50\""}
-		}
-		built += "?" + query
-	}
-	return built, nil
-}
-
-// URLPartError is a bad part of an API URL.
-type URLPartError struct {
-	// Part is "folder", "tenant_id" or "endpoint".
-	Part, Value, Allowed string
-}
-
-func (e *URLPartError) Error() string {
-	// An endpoint's query may carry a signature or a key: only its keys are shown.
-	shown := e.Value
-	if path, query, ok := strings.Cut(shown, "?"); ok {
-		shown = path + "?" + redactQuery(query)
-	}
-	return fmt.Sprintf("invalid %s %q: %s", e.Part, shown, e.Allowed)
-}
-
-// APIURL builds an API URL for an environment, as ServiceTitan documents it:
-// APIURL("production", "jpm", "1234", "jobs") is
-// https://api.servicetitan.io/jpm/v2/tenant/1234/jobs.
-func APIURL(env, folder, tenantID, endpoint string) (string, error) {
-	root, err := APIRootURL(env)
-	if err != nil {
-		return "", err
-	}
-	return BuildAPIURL(root, folder, tenantID, endpoint)
 }
 
 func quotedList(items []string) string {

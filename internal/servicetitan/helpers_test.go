@@ -1,9 +1,13 @@
 package servicetitan_test
 
 import (
+	"io"
+	"log"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,30 +59,34 @@ func fastOptions() servicetitan.Options {
 	}
 }
 
-// connectTo returns a connection to srv with valid credentials.
-func connectTo(t *testing.T, srv *fakeservicetitan.Server, in servicetitan.Input, opts servicetitan.Options) *servicetitan.Connection {
+// configFor resolves a configuration for srv with valid credentials.
+func configFor(t *testing.T, srv *fakeservicetitan.Server, in servicetitan.Input, opts servicetitan.Options) *servicetitan.Config {
 	t.Helper()
-	if in.AuthRootURL == "" {
-		in.AuthRootURL = srv.URL()
+	in = maps.Clone(in)
+	if in == nil {
+		in = servicetitan.Input{}
 	}
-	if in.APIRootURL == "" {
-		in.APIRootURL = srv.URL()
+	if in["auth_root_url"] == "" {
+		in["auth_root_url"] = srv.URL()
 	}
-	if in.ClientID == "" {
-		in.ClientID = testClientID
+	if in["api_root_url"] == "" {
+		in["api_root_url"] = srv.URL()
 	}
-	if in.ClientSecret == "" {
-		in.ClientSecret = testSecret
+	if in["client_id"] == "" {
+		in["client_id"] = testClientID
 	}
-	if in.AppKey == "" {
-		in.AppKey = testAppKey
+	if in["client_secret"] == "" {
+		in["client_secret"] = testSecret
 	}
-	if in.TenantID == "" {
-		in.TenantID = testTenant
+	if in["app_key"] == "" {
+		in["app_key"] = testAppKey
 	}
-	conn, _, err := servicetitan.Connect(in, opts)
+	if in["tenant_id"] == "" {
+		in["tenant_id"] = testTenant
+	}
+	conn, _, err := servicetitan.Resolve(in, opts)
 	if err != nil {
-		t.Fatalf("Connect: %v", err)
+		t.Fatalf("Resolve: %v", err)
 	}
 	return conn
 }
@@ -110,3 +118,14 @@ func wantContains(t *testing.T, got string, parts ...string) {
 		}
 	}
 }
+
+func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// clock is a settable time source shared by the client and the stand-in.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -28,22 +29,22 @@ func TestRefusedURLSettingsAreRedacted(t *testing.T) {
 		}{
 			{"attribute", func(setting, v string) (servicetitan.Input, map[string]string) {
 				if setting == "auth_root_url" {
-					return servicetitan.Input{AuthRootURL: v}, nil
+					return servicetitan.Input{"auth_root_url": v}, nil
 				}
-				return servicetitan.Input{APIRootURL: v}, nil
+				return servicetitan.Input{"api_root_url": v}, nil
 			}, `attribute "%s"`},
 			{"environment variable", func(setting, v string) (servicetitan.Input, map[string]string) {
 				return servicetitan.Input{}, map[string]string{settingEnv(setting): v}
 			}, "environment variable %s"},
 			{"config file", func(setting, v string) (servicetitan.Input, map[string]string) {
 				path := writeFile(t, "servicetitan.json", `{"`+settingEnv(setting)+`": "`+strings.ReplaceAll(v, `"`, `\"`)+`"}`)
-				return servicetitan.Input{ConfigFile: path}, nil
+				return servicetitan.Input{"config_file": path}, nil
 			}, `key "%s"`},
 		} {
 			for _, setting := range []string{"auth_root_url", "api_root_url"} {
 				t.Run(src.name+"/"+setting+"/"+value, func(t *testing.T) {
 					in, vars := src.in(setting, value)
-					_, _, err := servicetitan.Connect(in, servicetitan.Options{LookupEnv: env(vars)})
+					_, _, err := servicetitan.Resolve(in, servicetitan.Options{LookupEnv: env(vars)})
 					if err == nil {
 						t.Fatalf("%s accepted", value)
 					}
@@ -86,4 +87,20 @@ func TestTokenErrorRedactsItsURL(t *testing.T) {
 	msg := err.Error()
 	wantContains(t, msg, "https://REDACTED@auth.example.com/connect/token?sig=REDACTED", "HTTP 400")
 	mustNotLeak(t, msg, "PASSWORD", "SIGNATURE", "user:")
+}
+
+func TestErrorExcerptIsShortAndRedacted(t *testing.T) {
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	body := `{"token_type":"Bearer","id":"` + jwt + `", "note":"` + strings.Repeat("x", 500) + `"}`
+	srv := standIn(t)
+	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 200, Body: body})
+	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	_, err := conn.AuthToken(t.Context())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	mustNotLeak(t, err.Error(), jwt, "eyJzdWIiOiIxMjM0NTY3ODkwIn0")
+	if len(err.Error()) > 400 {
+		t.Errorf("error is %d bytes long: %s", len(err.Error()), err)
+	}
 }

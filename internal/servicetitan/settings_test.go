@@ -1,70 +1,163 @@
-package servicetitan
+package servicetitan_test
 
 import (
-	"reflect"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
-// Input spells the settings a second time, as Go fields. Every setting must
-// reach exactly one field and every field must belong to a setting, or a
-// new setting would be silently dropped between the provider and Connect.
-func TestInputHasOneFieldPerSetting(t *testing.T) {
-	var in Input
-	seen := map[uintptr]string{}
-	for _, s := range Settings() {
-		f := in.Field(s.Name)
-		if f == nil {
-			t.Errorf("setting %q has no field in Input", s.Name)
-			continue
+// Every setting of the table is read from its attribute, its environment
+// variable and its config-file key, and its source says which: the table
+// alone makes a setting.
+func TestEverySettingResolvesFromEachOfItsSources(t *testing.T) {
+	sample := map[string]string{"environment": "integration", "tenant_id": "42", "timezone": "Europe/Kyiv", "auth_root_url": "http://127.0.0.1:1",
+		"api_root_url": "http://127.0.0.1:2", "enterprise_hub": "true", "request_timeout": "2s", "max_retries": "3", "token_cache_dir": "/tmp/tokens"}
+	value := func(s servicetitan.Setting) string {
+		if v, ok := sample[s.Name]; ok {
+			return v
 		}
-		switch f.(type) {
-		case *string, **bool, **int64:
-		default:
-			t.Errorf("setting %q: field of type %T, want *string, **bool or **int64", s.Name, f)
-			continue
-		}
-		addr := reflect.ValueOf(f).Pointer()
-		if other, dup := seen[addr]; dup {
-			t.Errorf("settings %q and %q share one field of Input", other, s.Name)
-		}
-		seen[addr] = s.Name
+		return "value-of-" + s.Name
 	}
-	if n := reflect.TypeOf(in).NumField(); n != len(seen) {
-		t.Errorf("Input has %d fields but %d settings reach one: a field belongs to no setting", n, len(seen))
-	}
-	if in.Field("no_such_setting") != nil {
-		t.Error("a name that is no setting has a field")
+	for _, s := range servicetitan.Settings() {
+		if s.Name == servicetitan.SettingConfigFile.Name {
+			continue // its value is a file to read: TestConfigFileFromEnvVar and the precedence test cover it
+		}
+		t.Run(s.Name, func(t *testing.T) {
+			check := func(kind servicetitan.SourceKind, in servicetitan.Input, vars map[string]string) {
+				t.Helper()
+				c, _, err := servicetitan.Resolve(in, servicetitan.Options{LookupEnv: env(vars)})
+				if err != nil {
+					t.Fatalf("Resolve: %v", err)
+				}
+				if got := c.Source(s.Name); got.Kind != kind || got.Setting.Name != s.Name {
+					t.Errorf("came from %s (kind %d), want kind %d", got, got.Kind, kind)
+				}
+			}
+			check(servicetitan.SourceExplicit, servicetitan.Input{s.Name: value(s)}, nil)
+			check(servicetitan.SourceEnv, nil, map[string]string{s.EnvVar: value(s)})
+			if s.FileKey != "" {
+				file := writeFile(t, "servicetitan.json", `{"`+s.FileKey+`": "`+value(s)+`"}`)
+				check(servicetitan.SourceFile, servicetitan.Input{"config_file": file}, nil)
+			}
+		})
 	}
 }
 
-// explicit must read every field back under its setting's name.
-func TestExplicitValuesFollowTheFields(t *testing.T) {
-	var in Input
-	yes, three := true, int64(3)
-	for _, s := range Settings() {
-		switch f := in.Field(s.Name).(type) {
-		case *string:
-			*f = "value of " + s.Name
-		case **bool:
-			*f = &yes
-		case **int64:
-			*f = &three
+// A name in Input that is no setting is a mistake of the calling program,
+// which must hear of it rather than see the value dropped.
+func TestResolveRefusesANameThatIsNoSetting(t *testing.T) {
+	_, _, err := servicetitan.Resolve(servicetitan.Input{"client_identifier": "c"}, servicetitan.Options{LookupEnv: env(nil)})
+	if err == nil {
+		t.Fatal("Resolve accepted an unknown setting name")
+	}
+	wantContains(t, err.Error(), `no ServiceTitan setting is named "client_identifier"`, `"client_id"`)
+}
+
+// The configuration tables users read, in the registry docs' template and
+// the README, are written by hand; each row must match the settings table,
+// every setting must have its row, and no row may name a variable that is
+// no setting's.
+func TestDocsTablesListEverySetting(t *testing.T) {
+	known := map[string]bool{}
+	for _, s := range servicetitan.Settings() {
+		known[s.EnvVar], known[s.FileKey] = true, true
+	}
+	variable := regexp.MustCompile("`(SERVICETITAN_[A-Z_]+)`")
+	for _, doc := range []string{"templates/index.md.tmpl", "README.md"} {
+		t.Run(doc, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("..", "..", doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows [][]string
+			for _, line := range strings.Split(string(data), "\n") {
+				if strings.HasPrefix(line, "|") {
+					rows = append(rows, strings.Split(strings.Trim(line, "| "), " | "))
+				}
+			}
+			for _, s := range servicetitan.Settings() {
+				var cells []string
+				for _, r := range rows {
+					if slices.Contains(r, "`"+s.Name+"`") {
+						cells = r
+					}
+				}
+				if cells == nil {
+					t.Errorf("%s has no row for setting %q", doc, s.Name)
+					continue
+				}
+				text := strings.Join(cells, " | ")
+				wantEnv := 1
+				if s.FileKey == s.EnvVar {
+					wantEnv = 2 // the same name in the environment and config-file columns
+				} else if s.FileKey != "" && !slices.Contains(cells, "`"+s.FileKey+"`") {
+					t.Errorf("%s: the row of %q, %q, lacks its config-file key %s", doc, s.Name, text, s.FileKey)
+				}
+				if n := strings.Count(text, "`"+s.EnvVar+"`"); n != wantEnv {
+					t.Errorf("%s: the row of %q, %q, names %s %d times, want %d", doc, s.Name, text, s.EnvVar, n, wantEnv)
+				}
+				if s.Default != "" && !strings.Contains(text, "`"+s.Default+"`") {
+					t.Errorf("%s: the row of %q, %q, lacks its default `%s`", doc, s.Name, text, s.Default)
+				}
+			}
+			for _, r := range rows {
+				for _, m := range variable.FindAllStringSubmatch(strings.Join(r, " | "), -1) {
+					if !known[m[1]] && !strings.HasPrefix(m[1], "SERVICETITAN_INTEGRATION_") {
+						t.Errorf("%s: a table names %s, which is no setting's", doc, m[1])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestValidateSettingMatchesResolve(t *testing.T) {
+	for _, s := range servicetitan.Settings() {
+		if err := servicetitan.ValidateSetting(s.Name, ""); err != nil {
+			t.Errorf("%s: empty value rejected: %v", s.Name, err)
 		}
 	}
-	got := in.explicit()
-	for _, s := range Settings() {
-		want := "value of " + s.Name
-		switch in.Field(s.Name).(type) {
-		case **bool:
-			want = "true"
-		case **int64:
-			want = "3"
+	bad := map[string]string{"environment": "Prod", "tenant_id": "1.5", "timezone": "Nowhere/City", "auth_root_url": "ftp://x",
+		"api_root_url": "http://example.com", "request_timeout": "-1s", "max_retries": "11", "enterprise_hub": "maybe",
+		"token_cache_dir": "relative/dir"}
+	for name, v := range bad {
+		if servicetitan.ValidateSetting(name, v) == nil {
+			t.Errorf("ValidateSetting(%s, %q) accepted it", name, v)
 		}
-		if got[s.Name] != want {
-			t.Errorf("explicit()[%q] = %q, want %q", s.Name, got[s.Name], want)
+		if _, _, err := servicetitan.Resolve(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(map[string]string{settingEnv(name): v})}); err == nil {
+			t.Errorf("Resolve accepted %s=%q", name, v)
 		}
 	}
-	if len(got) != len(Settings()) {
-		t.Errorf("explicit() has %d values for %d settings", len(got), len(Settings()))
+	good := map[string]string{"environment": "integration", "tenant_id": "0042", "timezone": "Europe/Kyiv", "auth_root_url": "http://127.0.0.1:8080/",
+		"api_root_url": "http://[::1]:9", "request_timeout": "250ms", "max_retries": "0", "enterprise_hub": "true",
+		"token_cache_dir": "~/.cache/servicetitan"}
+	for name, v := range good {
+		if err := servicetitan.ValidateSetting(name, v); err != nil {
+			t.Errorf("ValidateSetting(%s, %q): %v", name, v, err)
+		}
+	}
+}
+
+func settingEnv(name string) string {
+	for _, s := range servicetitan.Settings() {
+		if s.Name == name {
+			return s.EnvVar
+		}
+	}
+	return ""
+}
+
+func TestSettingsTableIsComplete(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range servicetitan.Settings() {
+		if seen[s.Name] || !strings.HasPrefix(s.EnvVar, "SERVICETITAN_") || s.Description == "" {
+			t.Errorf("setting %+v is duplicated or incomplete", s)
+		}
+		seen[s.Name] = true
 	}
 }

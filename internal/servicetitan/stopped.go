@@ -5,6 +5,10 @@ import (
 	"errors"
 )
 
+// ErrInterrupted is the cause a program gives when it cancels token waits
+// because the user interrupted it (Ctrl-C).
+var ErrInterrupted = errors.New("interrupted")
+
 // StoppedError is a token wait that ended because its caller's context did:
 // the user pressed Ctrl-C, the run was cancelled, or its time limit ran out.
 // Its message says which in words; errors.Is matches the context's cause

@@ -42,8 +42,8 @@ func TestStoppedWaitsSayWhy(t *testing.T) {
 	}
 	// The cached path stops in the token source's wait, the uncached one in
 	// the request itself.
-	paths := map[string]func(context.Context, *servicetitan.Connection) (*servicetitan.Token, error){
-		"AuthToken": func(ctx context.Context, c *servicetitan.Connection) (*servicetitan.Token, error) {
+	paths := map[string]func(context.Context, *servicetitan.Config) (*servicetitan.Token, error){
+		"AuthToken": func(ctx context.Context, c *servicetitan.Config) (*servicetitan.Token, error) {
 			return c.AuthToken(ctx)
 		},
 		"RequestAuthToken": servicetitan.RequestAuthToken,
@@ -54,7 +54,7 @@ func TestStoppedWaitsSayWhy(t *testing.T) {
 				t.Run(pathName+"/"+w.name+"/"+c.name, func(t *testing.T) {
 					srv := standIn(t)
 					srv.InjectTokenFaults(w.fault)
-					conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
+					conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 					ctx, fire := c.stop(t, t.Context())
 					go func() {
 						for srv.TokenRequests() == 0 {
@@ -75,7 +75,7 @@ func TestStoppedWaitsSayWhy(t *testing.T) {
 // reason, while the request goes on for the callers still waiting.
 func TestSingleFlightWaiterSaysWhyItStopped(t *testing.T) {
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 500 * time.Millisecond })
-	conn := connectTo(t, srv, servicetitan.Input{}, fastOptions())
+	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	stayed := make(chan error, 1)
 	go func() {
 		_, err := conn.AuthToken(t.Context())

@@ -1,16 +1,19 @@
 package servicetitan
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
-	"regexp"
+	"net/url"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // DefaultTokenLifetime is ServiceTitan's token lifetime, used when a response
@@ -296,52 +299,89 @@ func looksHTML(body []byte) bool {
 	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") || strings.Contains(s, "<body")
 }
 
-// Patterns of things that must never appear in an error: JWT-shaped strings,
-// values of token and secret fields, and long opaque runs that might be
-// credentials.
-var (
-	jwtPattern    = regexp.MustCompile(`[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`)
-	secretField   = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token|client_secret|password|secret|authorization)"?\s*[:=]\s*"?)[^",&\s}]*`)
-	opaquePattern = regexp.MustCompile(`[A-Za-z0-9+/_=-]{32,}`)
-	htmlTag       = regexp.MustCompile(`<[^>]*>`)
-)
-
-// excerptLength is short enough to keep errors readable and long enough to
-// recognise a gateway page or a proxy's message.
-const excerptLength = 80
-
-// Excerpt returns at most a short, redacted, single-line start of body for
-// an error message.
-func Excerpt(body []byte) string {
-	s := string(body[:min(len(body), 2048)])
-	s = jwtPattern.ReplaceAllStringFunc(s, func(m string) string {
-		if len(m) < 20 { // version numbers and host names, not tokens
-			return m
-		}
-		return "[REDACTED]"
-	})
-	s = secretField.ReplaceAllString(s, "${1}[REDACTED]")
-	s = opaquePattern.ReplaceAllString(s, "[REDACTED]")
-	if looksHTML(body) {
-		s = htmlTag.ReplaceAllString(s, " ")
+// RequestAuthToken asks ServiceTitan for a new token with the client
+// credentials grant (request_auth_token). It does not cache: use
+// Config.AuthToken, which does. Each attempt follows the retry policy
+// (retry.go): bounded by request_timeout, retried up to max_retries, never
+// redirected.
+func RequestAuthToken(ctx context.Context, c *Config) (*Token, error) {
+	if err := c.tokenCredentials(); err != nil {
+		return nil, err
 	}
-	return cleanText(s, excerptLength)
+	return c.fetchToken(ctx)
 }
 
-// cleanText collapses whitespace, drops control characters and cuts to n runes.
-func cleanText(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return ' '
-		}
-		if !unicode.IsPrint(r) {
-			return -1
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		s = string(r[:n]) + "…"
+// fetchToken is the uncached request with the secret scrubbed from errors.
+func (c *Config) fetchToken(ctx context.Context) (*Token, error) {
+	tok, err := c.requestToken(ctx)
+	if err != nil {
+		return nil, redactError(err, c.clientSecret)
 	}
-	return s
+	return tok, nil
+}
+
+func (c *Config) requestToken(ctx context.Context) (*Token, error) {
+	form := url.Values{
+		"grant_type":    {"client_credentials"},
+		"client_id":     {c.clientID},
+		"client_secret": {c.clientSecret},
+	}
+	if c.enterpriseHub {
+		form.Set("tenant", c.tenantID)
+	}
+	tokenURL := c.TokenURL()
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, &TokenError{TokenURL: tokenURL, Err: err}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+
+	p := c.retryPolicy("token")
+	client := p.client(func(attempt int) {
+		c.opts.Log(ctx, "requesting ServiceTitan token", map[string]any{
+			"token_url": RedactURL(tokenURL), "client_id": c.clientID, "attempt": attempt, "enterprise_hub": c.enterpriseHub,
+		})
+	})
+
+	resp, err := client.Do(req)
+	attempts := p.attemptsMade()
+	if err != nil {
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		if ctx.Err() != nil {
+			return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: stopError(ctx)}
+		}
+		var ra *RetryAfterError
+		if errors.As(err, &ra) {
+			return nil, &TokenError{TokenURL: tokenURL, StatusCode: ra.StatusCode, Attempts: attempts, RetryAfter: ra.Wait, Problem: ra.Error()}
+		}
+		return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: describeTransportError(err, c.requestTimeout)}
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Redirect: redirectTarget(resp)}
+	}
+
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponseSize))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Err: stopError(ctx)}
+		}
+		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Problem: "reading the response failed", Err: describeTransportError(err, c.requestTimeout)}
+	}
+	tok, err := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body, c.opts.Now())
+	if err != nil {
+		var te *TokenError
+		if errors.As(err, &te) {
+			te.TokenURL, te.Attempts = tokenURL, attempts
+		}
+		return nil, err
+	}
+	c.opts.Log(ctx, "received ServiceTitan token", map[string]any{
+		"token_url": RedactURL(tokenURL), "expires_in_seconds": int64(tok.ExpiresIn / time.Second), "scopes": strings.Join(tok.Scopes, " "), "attempts": attempts,
+	})
+	return tok, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -138,46 +137,45 @@ func (s *TokenSource) run(ctx context.Context, f *flight) {
 	close(f.done)
 }
 
-// TokenCache holds token sources keyed by everything that decides which
-// token ServiceTitan issues and how it is requested, so connections resolved
-// from the same settings share one token. The key is a hash: the secret is
-// never kept as a map key.
-type TokenCache struct {
+// SharedTokens holds token sources keyed by everything that decides which
+// token ServiceTitan issues and how it is requested, so configurations
+// resolved from the same settings share one token. It lives in memory, in
+// one process; the token cache directory (tokendir.go) is the layer that
+// outlives it. The key is a hash: the secret is never kept as a map key.
+type SharedTokens struct {
 	mu      sync.Mutex
 	sources map[[sha256.Size]byte]*TokenSource
 }
 
-// NewTokenCache returns an empty cache.
-func NewTokenCache() *TokenCache {
-	return &TokenCache{sources: map[[sha256.Size]byte]*TokenSource{}}
+// NewSharedTokens returns an empty set of shared token sources.
+func NewSharedTokens() *SharedTokens {
+	return &SharedTokens{sources: map[[sha256.Size]byte]*TokenSource{}}
 }
 
-func (tc *TokenCache) source(key [sha256.Size]byte, create func() *TokenSource) *TokenSource {
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if s, ok := tc.sources[key]; ok {
+func (st *SharedTokens) source(key [sha256.Size]byte, create func() *TokenSource) *TokenSource {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if s, ok := st.sources[key]; ok {
 		return s
 	}
 	s := create()
-	tc.sources[key] = s
+	st.sources[key] = s
 	return s
 }
 
-// cacheKey covers every setting that changes the token request or how it
-// is made: where it goes, the credentials and tenant, the timeout, retries
-// and waits, the User-Agent and the token cache directory. Connections that
+// sharedKey covers every setting marked TokenRequest, where the request
+// goes and the options that change how it is made. Configurations that
 // differ in any of them keep their own source, so one never inherits
-// another's remembered failure or retry budget. (The Transport is not part
-// of it: a program shares one Cache among connections built with the same
-// Options.)
-func (c *Connection) cacheKey() [sha256.Size]byte {
+// another's remembered failure or retry budget.
+func (c *Config) sharedKey() [sha256.Size]byte {
 	h := sha256.New()
-	for _, part := range []string{
-		c.TokenURL(), c.clientID, c.clientSecret, strconv.FormatBool(c.enterpriseHub), c.tenantID,
-		c.requestTimeout.String(), strconv.Itoa(c.maxRetries), c.opts.UserAgent,
-		c.opts.RetryWaitMin.String(), c.opts.RetryWaitMax.String(), c.opts.MaxRetryAfter.String(), c.opts.FailureHold.String(),
-		c.tokenCacheDir,
-	} {
+	parts := []string{c.TokenURL()}
+	for _, s := range table {
+		if s.TokenRequest {
+			parts = append(parts, s.Name, c.values[s.Name])
+		}
+	}
+	for _, part := range append(parts, c.opts.tokenRequestParts()...) {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -186,62 +184,17 @@ func (c *Connection) cacheKey() [sha256.Size]byte {
 	return key
 }
 
-// fetchToken is the uncached request with the secret scrubbed from errors.
-func (c *Connection) fetchToken(ctx context.Context) (*Token, error) {
-	tok, err := c.requestToken(ctx)
-	if err != nil {
-		return nil, redactError(err, c.clientSecret)
+// tokenSource is this configuration's token source: the token request,
+// behind the token cache directory when one is set, behind in-process reuse
+// and single-flight, shared through Options.SharedTokens when given.
+func (c *Config) tokenSource() *TokenSource {
+	fetch := c.fetchToken
+	if c.tokenCacheDir != "" {
+		fetch = c.tokenDirLayer(fetch)
 	}
-	return tok, nil
-}
-
-// AuthToken returns a valid token for this connection, from its cache when
-// one is fresh (get_auth_token). Every caller sharing the connection shares
-// the cache.
-func (c *Connection) AuthToken(ctx context.Context) (*Token, error) {
-	if err := c.tokenCredentials(); err != nil {
-		return nil, err
+	newSource := func() *TokenSource { return NewTokenSource(fetch, c.opts.Now, c.opts.FailureHold) }
+	if c.opts.SharedTokens != nil {
+		return c.opts.SharedTokens.source(c.sharedKey(), newSource)
 	}
-	return c.tokens.Token(ctx)
-}
-
-// Header names ServiceTitan requires on every API call.
-const (
-	HeaderAuthorization = "Authorization"
-	HeaderAppKey        = "ST-App-Key"
-)
-
-// AuthHeaders returns the headers for an API call (get_auth_headers):
-// Authorization with the Bearer prefix, and ST-App-Key.
-func (c *Connection) AuthHeaders(ctx context.Context) (map[string]string, error) {
-	_, headers, err := c.AuthTokenWithHeaders(ctx)
-	return headers, err
-}
-
-// AuthTokenWithHeaders returns a token and the headers built from that same
-// token: reading the cache twice could straddle a refresh and pair a header
-// with a different token.
-func (c *Connection) AuthTokenWithHeaders(ctx context.Context) (*Token, map[string]string, error) {
-	if err := c.missing(SettingAppKey); err != nil {
-		if cerr := c.tokenCredentials(); cerr != nil {
-			var a, b *MissingSettingError
-			if errors.As(err, &a) && errors.As(cerr, &b) {
-				return nil, nil, &MissingSettingError{Settings: append(b.Settings, a.Settings...), ConfigFile: c.configFile}
-			}
-		}
-		return nil, nil, err
-	}
-	tok, err := c.AuthToken(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	return tok, c.Headers(tok), nil
-}
-
-// Headers builds the API call headers from a token already in hand.
-func (c *Connection) Headers(tok *Token) map[string]string {
-	return map[string]string{
-		HeaderAuthorization: tok.AuthorizationHeader(),
-		HeaderAppKey:        c.appKey,
-	}
+	return newSource()
 }

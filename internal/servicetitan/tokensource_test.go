@@ -1,6 +1,9 @@
 package servicetitan_test
 
 import (
+	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,13 +14,13 @@ import (
 // Two configurations with the same credentials but different retry budgets
 // do not share a token source: the failure remembered for the one without
 // retries is not served to the one whose retries succeed.
-func TestSharedCacheKeepsConfigurationsApart(t *testing.T) {
+func TestSharedTokensKeepConfigurationsApart(t *testing.T) {
 	srv := standIn(t)
 	opts := fastOptions()
-	opts.Cache = servicetitan.NewTokenCache()
-	noRetries := connectTo(t, srv, servicetitan.Input{MaxRetries: ptr(int64(0))}, opts)
-	withRetries := connectTo(t, srv, servicetitan.Input{MaxRetries: ptr(int64(2))}, opts)
-	otherTimeout := connectTo(t, srv, servicetitan.Input{MaxRetries: ptr(int64(0)), RequestTimeout: "10s"}, opts)
+	opts.SharedTokens = servicetitan.NewSharedTokens()
+	noRetries := configFor(t, srv, servicetitan.Input{"max_retries": "0"}, opts)
+	withRetries := configFor(t, srv, servicetitan.Input{"max_retries": "2"}, opts)
+	otherTimeout := configFor(t, srv, servicetitan.Input{"max_retries": "0", "request_timeout": "10s"}, opts)
 
 	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 503})
 	if _, err := noRetries.AuthToken(t.Context()); err == nil {
@@ -46,7 +49,7 @@ func TestRememberedFailureEndsAfterItsHold(t *testing.T) {
 	opts := fastOptions()
 	opts.Now = clk.Now
 	opts.FailureHold = 2 * time.Minute
-	conn := connectTo(t, srv, servicetitan.Input{ClientSecret: "wrong-secret-value"}, opts)
+	conn := configFor(t, srv, servicetitan.Input{"client_secret": "wrong-secret-value"}, opts)
 
 	for range 3 {
 		if _, err := conn.AuthToken(t.Context()); err == nil {
@@ -73,7 +76,7 @@ func TestFailedRefreshNeverHidesAValidToken(t *testing.T) {
 	opts := fastOptions()
 	opts.Now = clk.Now
 	opts.FailureHold = time.Minute
-	conn := connectTo(t, srv, servicetitan.Input{MaxRetries: ptr(int64(0))}, opts)
+	conn := configFor(t, srv, servicetitan.Input{"max_retries": "0"}, opts)
 
 	first, err := conn.AuthToken(t.Context())
 	if err != nil {
@@ -102,5 +105,159 @@ func TestFailedRefreshNeverHidesAValidToken(t *testing.T) {
 	fresh, err := conn.AuthToken(t.Context())
 	if err != nil || fresh.AccessToken == first.AccessToken || srv.TokenRequests() != 3 {
 		t.Fatalf("after the hold: err %v, requests %d; want a new token", err, srv.TokenRequests())
+	}
+}
+
+func TestFiftyConcurrentCallersShareOneRequest(t *testing.T) {
+	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 100 * time.Millisecond })
+	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	var wg sync.WaitGroup
+	tokens := make([]string, 50)
+	errs := make([]error, 50)
+	for i := range 50 {
+		wg.Go(func() {
+			tok, err := conn.AuthToken(t.Context())
+			if err == nil {
+				tokens[i] = tok.AccessToken
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for i := range 50 {
+		if errs[i] != nil || tokens[i] != tokens[0] {
+			t.Fatalf("caller %d: %v (same token: %v)", i, errs[i], tokens[i] == tokens[0])
+		}
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("50 concurrent callers made %d token requests, want 1", n)
+	}
+	// And later callers are served from the cache.
+	if _, err := conn.AuthHeaders(t.Context()); err != nil || srv.TokenRequests() != 1 {
+		t.Errorf("cached call: %v, requests %d", err, srv.TokenRequests())
+	}
+}
+
+func TestSeparateConfigsHaveSeparateTokenSources(t *testing.T) {
+	srv := standIn(t)
+	a := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	b := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	for _, c := range []*servicetitan.Config{a, b, a, b} {
+		if _, err := c.AuthToken(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.TokenRequests(); n != 2 {
+		t.Errorf("two connections made %d requests, want 2", n)
+	}
+}
+
+func TestTokenNearExpiryIsRefreshed(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
+	opts := fastOptions()
+	opts.Now = clk.Now
+	conn := configFor(t, srv, servicetitan.Input{}, opts)
+
+	first, err := conn.AuthToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(900*time.Second - 61*time.Second) // 61 s left: still outside the 60 s margin
+	again, _ := conn.AuthToken(t.Context())
+	if again != first || srv.TokenRequests() != 1 {
+		t.Fatalf("token with 61 s left was not reused (requests %d)", srv.TokenRequests())
+	}
+	clk.Advance(2 * time.Second) // 59 s left: inside the margin
+	fresh, err := conn.AuthToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.AccessToken == first.AccessToken || srv.TokenRequests() != 2 {
+		t.Fatalf("token with 59 s left was not refreshed (requests %d)", srv.TokenRequests())
+	}
+}
+
+func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now; c.TokenLifetime = 100 * time.Second })
+	opts := fastOptions()
+	opts.Now = clk.Now
+	conn := configFor(t, srv, servicetitan.Input{}, opts)
+	if _, err := conn.AuthToken(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(85 * time.Second) // 15 s left of 100: more than a tenth
+	_, _ = conn.AuthToken(t.Context())
+	if srv.TokenRequests() != 1 {
+		t.Fatalf("a 100 s token was refreshed with 15 s left")
+	}
+	clk.Advance(6 * time.Second) // 9 s left: less than a tenth
+	_, _ = conn.AuthToken(t.Context())
+	if srv.TokenRequests() != 2 {
+		t.Fatalf("a 100 s token was not refreshed with 9 s left")
+	}
+}
+
+func TestCancellationStopsWaitingAtOnce(t *testing.T) {
+	srv := standIn(t)
+	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "20"}})
+	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.AuthToken(ctx)
+		done <- err
+	}()
+	for srv.TokenRequests() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still waiting out Retry-After after cancellation")
+	}
+	// The abandoned request is not remembered as a failure.
+	srv.Reset()
+	if _, err := conn.AuthToken(t.Context()); err != nil {
+		t.Fatalf("after cancellation: %v", err)
+	}
+}
+
+func TestRejectedCredentialsAreNotAskedAgain(t *testing.T) {
+	srv := standIn(t)
+	conn := configFor(t, srv, servicetitan.Input{"client_secret": "wrong-secret-value"}, fastOptions())
+	for range 5 {
+		if _, err := conn.AuthToken(t.Context()); err == nil {
+			t.Fatal("wrong secret accepted")
+		}
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("5 callers after a rejection made %d requests, want 1", n)
+	}
+}
+
+func TestSharedTokensServeIdenticalConfigs(t *testing.T) {
+	srv := standIn(t)
+	cache := servicetitan.NewSharedTokens()
+	opts := fastOptions()
+	opts.SharedTokens = cache
+	a := configFor(t, srv, servicetitan.Input{}, opts)
+	b := configFor(t, srv, servicetitan.Input{}, opts)                                      // same settings: shares a's token
+	c := configFor(t, srv, servicetitan.Input{"client_secret": "other-secret-value"}, opts) // other credentials: its own
+	for _, conn := range []*servicetitan.Config{a, b, a, b} {
+		if _, err := conn.AuthToken(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("identical connections sharing a cache made %d requests, want 1", n)
+	}
+	if _, err := c.AuthToken(t.Context()); err == nil || srv.TokenRequests() != 2 {
+		t.Errorf("a connection with other credentials was served a shared token (requests %d, err %v)", srv.TokenRequests(), err)
 	}
 }

@@ -20,18 +20,18 @@ import (
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
-// Each Connect without Options.Cache has a token source of its own, as a
-// separate provider process would: what such connections share goes
+// Each Resolve without Options.SharedTokens has a token source of its own, as a
+// separate provider process would: what such configurations share goes
 // through the directory.
 
-func cachedConn(t *testing.T, srv *fakeservicetitan.Server, dir string, mod ...func(*servicetitan.Input, *servicetitan.Options)) *servicetitan.Connection {
+func cachedConn(t *testing.T, srv *fakeservicetitan.Server, dir string, mod ...func(servicetitan.Input, *servicetitan.Options)) *servicetitan.Config {
 	t.Helper()
-	in := servicetitan.Input{TokenCacheDir: dir}
+	in := servicetitan.Input{"token_cache_dir": dir}
 	opts := fastOptions()
 	for _, m := range mod {
-		m(&in, &opts)
+		m(in, &opts)
 	}
-	return connectTo(t, srv, in, opts)
+	return configFor(t, srv, in, opts)
 }
 
 // entryPath is the one sealed entry in dir.
@@ -49,7 +49,7 @@ func entryPath(t *testing.T, dir string) string {
 	return found[0]
 }
 
-func TestTokenCacheSharesOneTokenBetweenConnections(t *testing.T) {
+func TestTokenDirSharesOneTokenBetweenProcesses(t *testing.T) {
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 100 * time.Millisecond })
 	dir := filepath.Join(t.TempDir(), "nested", "tokens")
 	const n = 6
@@ -68,24 +68,24 @@ func TestTokenCacheSharesOneTokenBetweenConnections(t *testing.T) {
 	}
 	wg.Wait()
 	if got := srv.TokenRequests(); got != 1 {
-		t.Fatalf("%d connections sharing a token cache made %d token requests, want 1", n, got)
+		t.Fatalf("%d configurations sharing a token cache directory made %d token requests, want 1", n, got)
 	}
 	for i := range tokens {
 		if tokens[i] != tokens[0] {
-			t.Fatal("connections were handed different tokens")
+			t.Fatal("configurations were handed different tokens")
 		}
 	}
 	later := cachedConn(t, srv, dir)
 	tok, err := later.AuthToken(t.Context())
 	if err != nil || tok.AccessToken != tokens[0] || srv.TokenRequests() != 1 {
-		t.Fatalf("a later connection did not reuse the cached token (err %v, requests %d)", err, srv.TokenRequests())
+		t.Fatalf("a later configuration did not reuse the cached token (err %v, requests %d)", err, srv.TokenRequests())
 	}
 	if tok.ExpiresIn != 900*time.Second || len(tok.Scopes) == 0 || tok.TokenType != "Bearer" {
 		t.Errorf("cached token lost its fields: %v", tok)
 	}
 }
 
-func TestTokenCacheRevealsNothing(t *testing.T) {
+func TestTokenDirRevealsNothing(t *testing.T) {
 	srv := standIn(t)
 	dir := filepath.Join(t.TempDir(), "tokens")
 	tok, err := cachedConn(t, srv, dir).AuthToken(t.Context())
@@ -103,13 +103,13 @@ func TestTokenCacheRevealsNothing(t *testing.T) {
 	acctest.CheckTokenCacheRevealsNothing(t, dir, forbidden)
 }
 
-func TestTokenCacheIsNotServedToAnotherSecret(t *testing.T) {
+func TestTokenDirIsNotServedToAnotherSecret(t *testing.T) {
 	srv := standIn(t)
 	dir := t.TempDir()
 	if _, err := cachedConn(t, srv, dir).AuthToken(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	wrong := cachedConn(t, srv, dir, func(in *servicetitan.Input, _ *servicetitan.Options) { in.ClientSecret = "not-" + testSecret })
+	wrong := cachedConn(t, srv, dir, func(in servicetitan.Input, _ *servicetitan.Options) { in["client_secret"] = "not-" + testSecret })
 	tok, err := wrong.AuthToken(t.Context())
 	if err == nil {
 		t.Fatalf("the same client id with another secret was handed a token: %v", tok)
@@ -125,7 +125,7 @@ func TestTokenCacheIsNotServedToAnotherSecret(t *testing.T) {
 	}
 }
 
-func TestTokenCacheIsBoundToTheTokenURLAndTheTenant(t *testing.T) {
+func TestTokenDirIsBoundToTheTokenURLAndTheTenant(t *testing.T) {
 	dir := t.TempDir()
 	first, second := standIn(t), standIn(t)
 	if _, err := cachedConn(t, first, dir).AuthToken(t.Context()); err != nil {
@@ -142,9 +142,10 @@ func TestTokenCacheIsBoundToTheTokenURLAndTheTenant(t *testing.T) {
 	hubSrv := standIn(t, func(c *fakeservicetitan.Config) {
 		c.Clients = []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant, EnterpriseHub: true}}
 	})
-	hub := true
-	onTenant := func(tenant string) func(*servicetitan.Input, *servicetitan.Options) {
-		return func(in *servicetitan.Input, _ *servicetitan.Options) { in.EnterpriseHub, in.TenantID = &hub, tenant }
+	onTenant := func(tenant string) func(servicetitan.Input, *servicetitan.Options) {
+		return func(in servicetitan.Input, _ *servicetitan.Options) {
+			in["enterprise_hub"], in["tenant_id"] = "true", tenant
+		}
 	}
 	if _, err := cachedConn(t, hubSrv, dir, onTenant(testTenant)).AuthToken(t.Context()); err != nil {
 		t.Fatal(err)
@@ -157,7 +158,7 @@ func TestTokenCacheIsBoundToTheTokenURLAndTheTenant(t *testing.T) {
 	}
 }
 
-func TestTokenCacheIgnoresAndReplacesBadEntries(t *testing.T) {
+func TestTokenDirIgnoresAndReplacesBadEntries(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		damage  func(t *testing.T, path string)
@@ -225,11 +226,11 @@ func mustWrite(t *testing.T, p string, b []byte) {
 	}
 }
 
-func TestTokenCacheExpiryAndRefreshMargin(t *testing.T) {
+func TestTokenDirExpiryAndRefreshMargin(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
 	dir := t.TempDir()
-	withClock := func(_ *servicetitan.Input, o *servicetitan.Options) { o.Now = clk.Now }
+	withClock := func(_ servicetitan.Input, o *servicetitan.Options) { o.Now = clk.Now }
 	first, err := cachedConn(t, srv, dir, withClock).AuthToken(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -259,12 +260,11 @@ func TestTokenCacheExpiryAndRefreshMargin(t *testing.T) {
 	}
 }
 
-func TestTokenCacheWritesNoFailure(t *testing.T) {
+func TestTokenDirWritesNoFailure(t *testing.T) {
 	srv := standIn(t)
 	dir := t.TempDir()
 	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 503})
-	maxRetries := int64(0)
-	conn := cachedConn(t, srv, dir, func(in *servicetitan.Input, _ *servicetitan.Options) { in.MaxRetries = &maxRetries })
+	conn := cachedConn(t, srv, dir, func(in servicetitan.Input, _ *servicetitan.Options) { in["max_retries"] = "0" })
 	if _, err := conn.AuthToken(t.Context()); err == nil {
 		t.Fatal("the injected 503 did not surface")
 	}
@@ -279,7 +279,7 @@ func TestTokenCacheWritesNoFailure(t *testing.T) {
 	}
 }
 
-func TestTokenCacheDirectoryIsRefusedWhenOthersCanWriteIt(t *testing.T) {
+func TestTokenDirDirectoryIsRefusedWhenOthersCanWriteIt(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("mode bits do not apply on Windows")
 	}
@@ -294,7 +294,7 @@ func TestTokenCacheDirectoryIsRefusedWhenOthersCanWriteIt(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := srv.TokenRequests()
-			_, err := cachedConn(t, srv, "", func(_ *servicetitan.Input, o *servicetitan.Options) {
+			_, err := cachedConn(t, srv, "", func(_ servicetitan.Input, o *servicetitan.Options) {
 				o.LookupEnv = env(map[string]string{"SERVICETITAN_TOKEN_CACHE_DIR": dir})
 			}).AuthToken(t.Context())
 			var de *servicetitan.TokenCacheDirError
@@ -312,7 +312,7 @@ func TestTokenCacheDirectoryIsRefusedWhenOthersCanWriteIt(t *testing.T) {
 	}
 }
 
-func TestTokenCacheDirectoryOfAnotherUserIsRefused(t *testing.T) {
+func TestTokenDirDirectoryOfAnotherUserIsRefused(t *testing.T) {
 	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
 		t.Skip("handing a directory to another user needs root")
 	}
@@ -334,7 +334,7 @@ func TestTokenCacheDirectoryOfAnotherUserIsRefused(t *testing.T) {
 	}
 }
 
-func TestTokenCacheDirectoryThatIsAFileIsRefused(t *testing.T) {
+func TestTokenDirDirectoryThatIsAFileIsRefused(t *testing.T) {
 	srv := standIn(t)
 	file := writeFile(t, "not-a-dir", "x")
 	_, err := cachedConn(t, srv, file).AuthToken(t.Context())
@@ -344,7 +344,7 @@ func TestTokenCacheDirectoryThatIsAFileIsRefused(t *testing.T) {
 	wantContains(t, err.Error(), "token_cache_dir", file)
 }
 
-func TestTokenCacheDirectoryWithTilde(t *testing.T) {
+func TestTokenDirDirectoryWithTilde(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("USERPROFILE", home)
@@ -364,7 +364,7 @@ func TestNoTokenCacheWritesNothing(t *testing.T) {
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "xdg"))
 	srv := standIn(t)
-	if _, err := connectTo(t, srv, servicetitan.Input{}, fastOptions()).AuthToken(t.Context()); err != nil {
+	if _, err := configFor(t, srv, servicetitan.Input{}, fastOptions()).AuthToken(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(home)
@@ -379,8 +379,8 @@ func TestNoTokenCacheWritesNothing(t *testing.T) {
 
 const childEnv = "SERVICETITAN_TOKEN_CACHE_CHILD"
 
-// TestTokenCacheChildProcess is the child's body; run directly it does nothing.
-func TestTokenCacheChildProcess(t *testing.T) {
+// TestTokenDirChildProcess is the child's body; run directly it does nothing.
+func TestTokenDirChildProcess(t *testing.T) {
 	mode := os.Getenv(childEnv)
 	if mode == "" {
 		return
@@ -389,7 +389,7 @@ func TestTokenCacheChildProcess(t *testing.T) {
 	for _, k := range []string{"SERVICETITAN_AUTH_ROOT_URL", "SERVICETITAN_CLIENT_ID", "SERVICETITAN_CLIENT_SECRET", "SERVICETITAN_TOKEN_CACHE_DIR", "SERVICETITAN_REQUEST_TIMEOUT"} {
 		vars[k] = os.Getenv(k)
 	}
-	conn, _, err := servicetitan.Connect(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(vars)})
+	conn, _, err := servicetitan.Resolve(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(vars)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func TestTokenCacheChildProcess(t *testing.T) {
 
 func childCommand(t *testing.T, srv *fakeservicetitan.Server, dir, mode string, extra ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestTokenCacheChildProcess$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestTokenDirChildProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode,
 		"SERVICETITAN_AUTH_ROOT_URL="+srv.URL(), "SERVICETITAN_CLIENT_ID="+testClientID,
 		"SERVICETITAN_CLIENT_SECRET="+testSecret, "SERVICETITAN_TOKEN_CACHE_DIR="+dir)
@@ -421,7 +421,7 @@ func childCommand(t *testing.T, srv *fakeservicetitan.Server, dir, mode string, 
 	return cmd
 }
 
-func TestTokenCacheColdProcessesShareOneRequest(t *testing.T) {
+func TestTokenDirColdProcessesShareOneRequest(t *testing.T) {
 	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 300 * time.Millisecond })
 	dir := filepath.Join(t.TempDir(), "tokens")
 	ready, start := t.TempDir(), filepath.Join(t.TempDir(), "go")
@@ -464,7 +464,7 @@ func TestTokenCacheColdProcessesShareOneRequest(t *testing.T) {
 	}
 }
 
-func TestTokenCacheLockOfADeadProcessIsReleased(t *testing.T) {
+func TestTokenDirLockOfADeadProcessIsReleased(t *testing.T) {
 	srv := standIn(t)
 	dir := t.TempDir()
 	// The first process takes the lock and hangs in its token request.
@@ -488,7 +488,7 @@ func TestTokenCacheLockOfADeadProcessIsReleased(t *testing.T) {
 
 	// The request timeout is long: only the lock's release by the system
 	// lets this finish in time.
-	conn := cachedConn(t, srv, dir, func(in *servicetitan.Input, _ *servicetitan.Options) { in.RequestTimeout = "5m" })
+	conn := cachedConn(t, srv, dir, func(in servicetitan.Input, _ *servicetitan.Options) { in["request_timeout"] = "5m" })
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	if _, err := conn.AuthToken(ctx); err != nil {

@@ -1,12 +1,11 @@
 package servicetitan_test
 
 import (
-	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
@@ -30,9 +29,9 @@ func TestPrecedenceExplicitThenFileThenEnvThenDefault(t *testing.T) {
 		"SERVICETITAN_API_ENVIRONMENT": "production",
 		"SERVICETITAN_CONFIG_FILE":     "/nonexistent/ignored-because-explicit.json",
 	}
-	conn, warnings, err := servicetitan.Connect(servicetitan.Input{
-		ClientID:   "explicit-client",
-		ConfigFile: file,
+	conn, warnings, err := servicetitan.Resolve(servicetitan.Input{
+		"client_id":   "explicit-client",
+		"config_file": file,
 	}, servicetitan.Options{LookupEnv: env(vars)})
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +69,7 @@ func TestPrecedenceExplicitThenFileThenEnvThenDefault(t *testing.T) {
 }
 
 func TestEnvironmentFromEnvVarMovesRootURLs(t *testing.T) {
-	conn, _, err := servicetitan.Connect(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(map[string]string{"SERVICETITAN_API_ENVIRONMENT": "integration"})})
+	conn, _, err := servicetitan.Resolve(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(map[string]string{"SERVICETITAN_API_ENVIRONMENT": "integration"})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +80,7 @@ func TestEnvironmentFromEnvVarMovesRootURLs(t *testing.T) {
 
 func TestEmptyStringCountsAsUnset(t *testing.T) {
 	file := writeFile(t, "c.json", `{"SERVICETITAN_TENANT_ID": ""}`)
-	conn, _, err := servicetitan.Connect(servicetitan.Input{TenantID: "", ConfigFile: file},
+	conn, _, err := servicetitan.Resolve(servicetitan.Input{"tenant_id": "", "config_file": file},
 		servicetitan.Options{LookupEnv: env(map[string]string{"SERVICETITAN_TENANT_ID": "777", "SERVICETITAN_TIMEZONE": ""})})
 	if err != nil {
 		t.Fatal(err)
@@ -92,53 +91,6 @@ func TestEmptyStringCountsAsUnset(t *testing.T) {
 	if conn.Timezone().String() != "UTC" {
 		t.Errorf("empty SERVICETITAN_TIMEZONE should fall back to UTC, got %s", conn.Timezone())
 	}
-}
-
-func TestServicepytanConfigFileAcceptedUnchanged(t *testing.T) {
-	// Exactly the seven keys servicepytan documents, as its users write them.
-	file := writeFile(t, "servicepytan.json", `{
-    "SERVICETITAN_APP_KEY": "ak_1",
-    "SERVICETITAN_TENANT_ID": "1234",
-    "SERVICETITAN_CLIENT_ID": "cid.abc",
-    "SERVICETITAN_CLIENT_SECRET": "cs1.xyz",
-    "SERVICETITAN_APP_ID": "app-9",
-    "SERVICETITAN_TIMEZONE": "America/Los_Angeles",
-    "SERVICETITAN_API_ENVIRONMENT": "integration"
-}`)
-	conn, warnings, err := servicetitan.Connect(servicetitan.Input{ConfigFile: file}, servicetitan.Options{LookupEnv: env(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(warnings) > 0 {
-		t.Errorf("servicepytan's own keys produced warnings: %v", warnings)
-	}
-	if conn.AppKey() != "ak_1" || conn.TenantID() != "1234" || conn.ClientID() != "cid.abc" || conn.AppID() != "app-9" ||
-		conn.Timezone().String() != "America/Los_Angeles" || conn.Environment() != servicetitan.Integration {
-		t.Errorf("file not read as servicepytan does: %+v", conn)
-	}
-}
-
-func TestConfigFileFromEnvVar(t *testing.T) {
-	file := writeFile(t, "c.json", `{"SERVICETITAN_TENANT_ID": "31"}`)
-	conn, _, err := servicetitan.Connect(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(map[string]string{"SERVICETITAN_CONFIG_FILE": file})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if conn.TenantID() != "31" {
-		t.Errorf("tenant_id %q, want 31 from the file named by SERVICETITAN_CONFIG_FILE", conn.TenantID())
-	}
-}
-
-func TestUnknownConfigKeyIsAWarning(t *testing.T) {
-	file := writeFile(t, "c.json", `{"SERVICETITAN_TENANT_ID": "1", "SERVICETITAN_REGION": "eu"}`)
-	_, warnings, err := servicetitan.Connect(servicetitan.Input{ConfigFile: file}, servicetitan.Options{LookupEnv: env(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(warnings) != 1 {
-		t.Fatalf("warnings = %v, want one", warnings)
-	}
-	wantContains(t, warnings[0], file, `unknown key "SERVICETITAN_REGION"`, `"SERVICETITAN_TENANT_ID"`)
 }
 
 func TestValidationErrors(t *testing.T) {
@@ -156,29 +108,29 @@ func TestValidationErrors(t *testing.T) {
 		want  []string
 		skipf bool
 	}{
-		{name: "environment from attribute", in: servicetitan.Input{Environment: "Production"},
+		{name: "environment from attribute", in: servicetitan.Input{"environment": "Production"},
 			want: []string{`invalid environment "Production"`, `from attribute "environment"`, `"production" and "integration"`}},
 		{name: "environment from env var", vars: map[string]string{"SERVICETITAN_API_ENVIRONMENT": "staging"},
 			want: []string{`invalid environment "staging"`, "from environment variable SERVICETITAN_API_ENVIRONMENT"}},
 		{name: "environment from file", file: `{"SERVICETITAN_API_ENVIRONMENT": "prod"}`,
 			want: []string{`invalid environment "prod"`, `key "SERVICETITAN_API_ENVIRONMENT"`}},
-		{name: "timezone", in: servicetitan.Input{Timezone: "Mars/Olympus"},
+		{name: "timezone", in: servicetitan.Input{"timezone": "Mars/Olympus"},
 			want: []string{`invalid timezone "Mars/Olympus"`, `attribute "timezone"`, "IANA"}},
 		{name: "timezone Local", vars: map[string]string{"SERVICETITAN_TIMEZONE": "Local"},
 			want: []string{`invalid timezone "Local"`, "SERVICETITAN_TIMEZONE", "IANA"}},
-		{name: "tenant id letters", in: servicetitan.Input{TenantID: "12ab"},
+		{name: "tenant id letters", in: servicetitan.Input{"tenant_id": "12ab"},
 			want: []string{`invalid tenant_id "12ab"`, `attribute "tenant_id"`, "digits only"}},
 		{name: "tenant id from env", vars: map[string]string{"SERVICETITAN_TENANT_ID": "-5"},
 			want: []string{`invalid tenant_id "-5"`, "SERVICETITAN_TENANT_ID", "digits only"}},
-		{name: "auth root relative", in: servicetitan.Input{AuthRootURL: "auth.example.com"},
+		{name: "auth root relative", in: servicetitan.Input{"auth_root_url": "auth.example.com"},
 			want: []string{`invalid auth_root_url "auth.example.com"`, "absolute URL"}},
-		{name: "auth root plain http remote", in: servicetitan.Input{AuthRootURL: "http://auth.example.com"},
+		{name: "auth root plain http remote", in: servicetitan.Input{"auth_root_url": "http://auth.example.com"},
 			want: []string{`invalid auth_root_url`, "must use https", "loopback", "clear text"}},
 		{name: "api root plain http remote from env", vars: map[string]string{"SERVICETITAN_API_ROOT_URL": "http://10.1.2.3:8080"},
 			want: []string{`invalid api_root_url`, "SERVICETITAN_API_ROOT_URL", "must use https"}},
-		{name: "root url with credentials", in: servicetitan.Input{AuthRootURL: "https://u:p@auth.example.com"},
+		{name: "root url with credentials", in: servicetitan.Input{"auth_root_url": "https://u:p@auth.example.com"},
 			want: []string{"must not carry credentials"}},
-		{name: "request timeout", in: servicetitan.Input{RequestTimeout: "30"},
+		{name: "request timeout", in: servicetitan.Input{"request_timeout": "30"},
 			want: []string{`invalid request_timeout "30"`, `"30s"`}},
 		{name: "request timeout too long", vars: map[string]string{"SERVICETITAN_REQUEST_TIMEOUT": "2h"},
 			want: []string{"at most 5m0s"}},
@@ -186,13 +138,13 @@ func TestValidationErrors(t *testing.T) {
 			want: []string{`invalid max_retries "many"`, "0 to 10"}},
 		{name: "enterprise hub", vars: map[string]string{"SERVICETITAN_ENTERPRISE_HUB": "yes please"},
 			want: []string{"invalid enterprise_hub", `"true" or "false"`}},
-		{name: "config file missing", in: servicetitan.Input{ConfigFile: "/nonexistent/servicetitan.json"},
+		{name: "config file missing", in: servicetitan.Input{"config_file": "/nonexistent/servicetitan.json"},
 			want: []string{`config file "/nonexistent/servicetitan.json"`, `from attribute "config_file"`, "does not exist"}},
 		{name: "config file missing from env", vars: map[string]string{"SERVICETITAN_CONFIG_FILE": "/nonexistent/st.json"},
 			want: []string{"from environment variable SERVICETITAN_CONFIG_FILE", "does not exist"}},
-		{name: "config file is a directory", in: servicetitan.Input{ConfigFile: os.TempDir()},
+		{name: "config file is a directory", in: servicetitan.Input{"config_file": os.TempDir()},
 			want: []string{"directory"}},
-		{name: "config file unreadable", in: servicetitan.Input{ConfigFile: unreadable},
+		{name: "config file unreadable", in: servicetitan.Input{"config_file": unreadable},
 			want: []string{"cannot be read", "permission denied"}, skipf: rootCanRead},
 		{name: "config file not JSON", file: "{\n  \"SERVICETITAN_TENANT_ID\": \"1\",\n  oops\n}",
 			want: []string{"is not valid JSON", "line 3, column 3"}},
@@ -200,25 +152,28 @@ func TestValidationErrors(t *testing.T) {
 			want: []string{`key "SERVICETITAN_TENANT_ID" must be a JSON string, not a number`}},
 		{name: "config file is an array", file: `["SERVICETITAN_TENANT_ID"]`,
 			want: []string{"one JSON object"}},
-		{name: "token cache dir relative", in: servicetitan.Input{TokenCacheDir: "cache/servicetitan"},
+		{name: "token cache dir relative", in: servicetitan.Input{"token_cache_dir": "cache/servicetitan"},
 			want: []string{`invalid token_cache_dir "cache/servicetitan"`, `from attribute "token_cache_dir"`, "absolute path"}},
 		{name: "token cache dir of another user", vars: map[string]string{"SERVICETITAN_TOKEN_CACHE_DIR": "~someone/cache"},
 			want: []string{"invalid token_cache_dir", "SERVICETITAN_TOKEN_CACHE_DIR", `not "~user"`}},
 		{name: "token cache dir from file", file: `{"SERVICETITAN_TOKEN_CACHE_DIR": "./tokens"}`,
 			want: []string{"invalid token_cache_dir", `key "SERVICETITAN_TOKEN_CACHE_DIR"`, "absolute path"}},
-		{name: "several at once", in: servicetitan.Input{Environment: "dev", TenantID: "x"},
+		{name: "several at once", in: servicetitan.Input{"environment": "dev", "tenant_id": "x"},
 			want: []string{"invalid environment", "invalid tenant_id"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.skipf {
 				t.Skip("running as root, which reads any file: the permission case is observable only on ordinary accounts")
 			}
-			in := tc.in
-			if tc.file != "" {
-				in.ConfigFile = writeFile(t, "servicetitan.json", tc.file)
+			in := maps.Clone(tc.in)
+			if in == nil {
+				in = servicetitan.Input{}
 			}
-			in.ClientSecret = testSecret
-			_, _, err := servicetitan.Connect(in, servicetitan.Options{LookupEnv: env(tc.vars)})
+			if tc.file != "" {
+				in["config_file"] = writeFile(t, "servicetitan.json", tc.file)
+			}
+			in["client_secret"] = testSecret
+			_, _, err := servicetitan.Resolve(in, servicetitan.Options{LookupEnv: env(tc.vars)})
 			if err == nil {
 				t.Fatal("Connect accepted it")
 			}
@@ -231,90 +186,10 @@ func TestValidationErrors(t *testing.T) {
 func TestSecretValuesAreNeverEchoed(t *testing.T) {
 	// A config file whose JSON breaks right after a secret must not quote it.
 	file := writeFile(t, "c.json", `{"SERVICETITAN_CLIENT_SECRET": "`+testSecret+`" "SERVICETITAN_TENANT_ID": "1"}`)
-	_, _, err := servicetitan.Connect(servicetitan.Input{ConfigFile: file}, servicetitan.Options{LookupEnv: env(nil)})
+	_, _, err := servicetitan.Resolve(servicetitan.Input{"config_file": file}, servicetitan.Options{LookupEnv: env(nil)})
 	if err == nil {
 		t.Fatal("broken file accepted")
 	}
 	mustNotLeak(t, err.Error())
 	wantContains(t, err.Error(), "line 1")
-}
-
-func TestMissingCredentialsReportedOnlyWhenATokenIsNeeded(t *testing.T) {
-	conn, _, err := servicetitan.Connect(servicetitan.Input{Environment: "integration"}, servicetitan.Options{LookupEnv: env(nil)})
-	if err != nil {
-		t.Fatalf("no credentials should not fail Connect: %v", err)
-	}
-	_, err = conn.AuthToken(t.Context())
-	var miss *servicetitan.MissingSettingError
-	if !errors.As(err, &miss) {
-		t.Fatalf("got %v, want a MissingSettingError", err)
-	}
-	wantContains(t, err.Error(),
-		`client_id is not set: set the attribute "client_id", the environment variable SERVICETITAN_CLIENT_ID, or the key "SERVICETITAN_CLIENT_ID"`,
-		`client_secret is not set`, "SERVICETITAN_CLIENT_SECRET")
-
-	_, err = conn.AuthHeaders(t.Context())
-	wantContains(t, err.Error(), "app_key is not set", "SERVICETITAN_APP_KEY", "client_id is not set")
-}
-
-func TestEnterpriseHubNeedsTenant(t *testing.T) {
-	hub := true
-	conn, _, err := servicetitan.Connect(servicetitan.Input{ClientID: "c", ClientSecret: testSecret, EnterpriseHub: &hub}, servicetitan.Options{LookupEnv: env(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = conn.AuthToken(t.Context())
-	if err == nil {
-		t.Fatal("no error")
-	}
-	wantContains(t, err.Error(), "tenant_id is not set", "SERVICETITAN_TENANT_ID")
-}
-
-func TestValidateSettingMatchesConnect(t *testing.T) {
-	for _, s := range servicetitan.Settings() {
-		if err := servicetitan.ValidateSetting(s.Name, ""); err != nil {
-			t.Errorf("%s: empty value rejected: %v", s.Name, err)
-		}
-	}
-	bad := map[string]string{"environment": "Prod", "tenant_id": "1.5", "timezone": "Nowhere/City", "auth_root_url": "ftp://x",
-		"api_root_url": "http://example.com", "request_timeout": "-1s", "max_retries": "11", "enterprise_hub": "maybe",
-		"token_cache_dir": "relative/dir"}
-	for name, v := range bad {
-		if servicetitan.ValidateSetting(name, v) == nil {
-			t.Errorf("ValidateSetting(%s, %q) accepted it", name, v)
-		}
-		if _, _, err := servicetitan.Connect(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(map[string]string{settingEnv(name): v})}); err == nil {
-			t.Errorf("Connect accepted %s=%q", name, v)
-		}
-	}
-	good := map[string]string{"environment": "integration", "tenant_id": "0042", "timezone": "Europe/Kyiv", "auth_root_url": "http://127.0.0.1:8080/",
-		"api_root_url": "http://[::1]:9", "request_timeout": "250ms", "max_retries": "0", "enterprise_hub": "true",
-		"token_cache_dir": "~/.cache/servicetitan"}
-	for name, v := range good {
-		if err := servicetitan.ValidateSetting(name, v); err != nil {
-			t.Errorf("ValidateSetting(%s, %q): %v", name, v, err)
-		}
-	}
-}
-
-func settingEnv(name string) string {
-	for _, s := range servicetitan.Settings() {
-		if s.Name == name {
-			return s.EnvVar
-		}
-	}
-	return ""
-}
-
-func TestSettingsTableIsComplete(t *testing.T) {
-	seen := map[string]bool{}
-	for _, s := range servicetitan.Settings() {
-		if seen[s.Name] || !strings.HasPrefix(s.EnvVar, "SERVICETITAN_") || s.Description == "" {
-			t.Errorf("setting %+v is duplicated or incomplete", s)
-		}
-		seen[s.Name] = true
-	}
-	if len(seen) != 14 {
-		t.Errorf("%d settings, the contract names 14", len(seen))
-	}
 }

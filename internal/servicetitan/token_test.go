@@ -3,12 +3,14 @@ package servicetitan_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -112,90 +114,96 @@ func FuzzParseTokenResponse(f *testing.F) {
 	})
 }
 
-// FuzzParseConfigFile: any file content yields values or an error, never a
-// panic, and an error never quotes a value from the file.
-func FuzzParseConfigFile(f *testing.F) {
-	f.Add(`{"SERVICETITAN_CLIENT_ID":"c","SERVICETITAN_TENANT_ID":"1234","SERVICETITAN_API_ENVIRONMENT":"integration"}`)
-	f.Add("\xef\xbb\xbf{\"SERVICETITAN_APP_KEY\":\"k\"}")
-	f.Add(`{"SERVICETITAN_TENANT_ID":1234}`)
-	f.Add(`{"SERVICETITAN_FOO":"bar"}`)
-	f.Add("{\n\"SERVICETITAN_CLIENT_SECRET\": \"hunter2-secret\"\n,,}")
-	f.Add(`{"SERVICETITAN_CLIENT_SECRET": "hunter2-secret" "SERVICETITAN_TENANT_ID": "1"}`)
-	f.Add(`{"SERVICETITAN_CLIENT_SECRET": "hunter2-secret"`)
-	f.Add(`{"SERVICETITAN_CLIENT_SECRET": "hunter2-secret", "SERVICETITAN_TENANT_ID": 12x}`)
-	f.Add(`{"SERVICETITAN_APP_KEY": ["hunter2-secret"]}`)
-	f.Add(`null`)
-	f.Add(`[]`)
-	f.Add(``)
-	f.Fuzz(func(t *testing.T, data string) {
-		values, warnings, err := servicetitan.ParseConfigFile([]byte(data))
-		if err != nil {
-			if values != nil || warnings != nil {
-				t.Fatal("values returned with an error")
-			}
-			msg := err.Error()
-			// A value long enough to be a credential must not be echoed,
-			// whether the file is valid JSON or breaks right after it.
-			for _, v := range fileValues(data) {
-				if len(v) >= 8 && strings.Contains(msg, v) {
-					t.Fatalf("error quotes a value from the file %q: %q", v, msg)
-				}
-			}
-			return
-		}
-		for k := range values {
-			if !strings.HasPrefix(k, "SERVICETITAN_") {
-				t.Fatalf("unexpected key %q accepted", k)
-			}
-		}
-	})
-}
-
 // quotedString matches a JSON string, complete or cut off by the end of
 // the data.
 var quotedString = regexp.MustCompile(`"(?:[^"\\]|\\.)*"?`)
 
-// fileValues lists what a config file holds as values, read leniently so
-// that a file with a syntax error still yields them: every quoted string that
-// is not followed by a colon (a key), and every bare run of other text.
-// Strings that also occur as keys, or are a known key's name, are left out:
-// an error may name a key.
-func fileValues(data string) []string {
-	keys := map[string]bool{}
-	for _, s := range servicetitan.Settings() {
-		if s.FileKey != "" {
-			keys[s.FileKey] = true
+func TestTokenRequestAsServiceTitanExpectsIt(t *testing.T) {
+	srv := standIn(t)
+	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	tok, err := servicetitan.RequestAuthToken(t.Context(), conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := srv.LastTokenRequest()
+	if got.Method != http.MethodPost || got.ContentType != "application/x-www-form-urlencoded" || got.GrantType != "client_credentials" ||
+		got.ClientID != testClientID || !got.SecretMatched || got.Tenant != "" || got.UserAgent != "core-test/1.0" {
+		t.Errorf("token request as received: %+v", got)
+	}
+	if tok.TokenType != "Bearer" || tok.ExpiresIn != 900*time.Second || len(tok.Scopes) == 0 || tok.AccessToken != srv.LastIssuedToken() {
+		t.Errorf("token %v (expires in %s, scopes %v)", tok, tok.ExpiresIn, tok.Scopes)
+	}
+	if d := time.Until(tok.Expiry); d < 890*time.Second || d > 900*time.Second {
+		t.Errorf("expiry %s from now, want about 900s", d)
+	}
+	if strings.Contains(tok.String(), tok.AccessToken) {
+		t.Error("Token.String prints the access token")
+	}
+}
+
+func TestSecretIsPercentEncoded(t *testing.T) {
+	secret := "a+b&c=d %e/é"
+	srv := standIn(t, func(c *fakeservicetitan.Config) {
+		c.Clients = []fakeservicetitan.Client{{ID: "id with space", Secret: secret, Tenant: testTenant}}
+	})
+	conn := configFor(t, srv, servicetitan.Input{"client_id": "id with space", "client_secret": secret}, fastOptions())
+	if _, err := conn.AuthToken(t.Context()); err != nil {
+		t.Fatalf("secret with reserved characters rejected: %v", err)
+	}
+}
+
+func TestEnterpriseHubSendsTenant(t *testing.T) {
+	srv := standIn(t, func(c *fakeservicetitan.Config) {
+		c.Clients = []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant, EnterpriseHub: true}}
+	})
+	plain := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	if _, err := plain.AuthToken(t.Context()); err == nil {
+		t.Fatal("the stand-in should insist on tenant for an Enterprise Hub app")
+	}
+	conn := configFor(t, srv, servicetitan.Input{"enterprise_hub": "true"}, fastOptions())
+	if _, err := conn.AuthToken(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.LastTokenRequest().Tenant; got != testTenant {
+		t.Errorf("tenant sent %q, want %q", got, testTenant)
+	}
+}
+
+func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	srv := standIn(t, func(c *fakeservicetitan.Config) {
+		c.OmitExpiresIn = true
+		c.TokenLifetime = 300 * time.Second
+		c.Now = clk.Now
+	})
+	opts := fastOptions()
+	opts.Now = clk.Now
+	conn := configFor(t, srv, servicetitan.Input{}, opts)
+	tok, err := conn.AuthToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims, err := srv.VerifyToken(tok.AccessToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The exp claim is whole seconds, so the token has a fraction of a
+	// second less than 300 s left by the time it arrives.
+	exp := time.Unix(claims.Exp, 0)
+	if !tok.Expiry.Equal(exp) || tok.ExpiresIn != exp.Sub(clk.Now()) {
+		t.Errorf("expiry %s and lifetime %s, want the JWT's exp %s and %s", tok.Expiry, tok.ExpiresIn, exp, exp.Sub(clk.Now()))
+	}
+}
+
+func TestRequestAuthTokenDoesNotCache(t *testing.T) {
+	srv := standIn(t)
+	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	for range 2 {
+		if _, err := servicetitan.RequestAuthToken(t.Context(), conn); err != nil {
+			t.Fatal(err)
 		}
 	}
-	var values []string
-	for _, loc := range quotedString.FindAllStringIndex(data, -1) {
-		raw := data[loc[0]:loc[1]]
-		v := strings.TrimSuffix(strings.TrimPrefix(raw, `"`), `"`)
-		var decoded string
-		if json.Unmarshal([]byte(raw), &decoded) == nil {
-			v = decoded
-		}
-		if strings.HasPrefix(strings.TrimLeft(data[loc[1]:], " \t\r\n"), ":") {
-			keys[v] = true
-			continue
-		}
-		values = append(values, v)
+	if srv.TokenRequests() != 2 {
+		t.Errorf("requests %d, want 2", srv.TokenRequests())
 	}
-	values = append(values, strings.FieldsFunc(quotedString.ReplaceAllString(data, " "), func(r rune) bool {
-		return strings.ContainsRune(" \t\r\n{}[],:", r)
-	})...)
-	out := values[:0]
-	for _, v := range values {
-		known := false
-		for k := range keys {
-			if strings.Contains(k, v) {
-				known = true
-				break
-			}
-		}
-		if !known {
-			out = append(out, v)
-		}
-	}
-	return out
 }

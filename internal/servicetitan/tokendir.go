@@ -16,7 +16,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -55,10 +54,10 @@ var entryHeader = []byte{'S', 'T', 'T', 'C', tokenCacheFormat}
 // hkdfSalt separates these keys from any other use of the client secret.
 const hkdfSalt = "servicetitan token cache"
 
-// diskCache is the directory layer under a TokenSource: the in-process
-// single-flight stays in front of it, so one process never waits on its
-// own lock.
-type diskCache struct {
+// tokenDir is the token_cache_dir layer under a TokenSource: the
+// in-process single-flight stays in front of it, so one process never
+// waits on its own lock.
+type tokenDir struct {
 	dir    string
 	source Source
 	entry  string // the sealed entry's path
@@ -71,10 +70,10 @@ type diskCache struct {
 	log  func(context.Context, string, map[string]any)
 }
 
-// diskCache builds the cache layer of this connection. The keys depend on
+// newTokenDir builds the token_cache_dir layer of this configuration. The keys depend on
 // the client secret; with no secret the layer is never called, since a
 // token is asked for only once the credentials are complete.
-func (c *Connection) diskCache() (*diskCache, error) {
+func (c *Config) newTokenDir() (*tokenDir, error) {
 	tenant := ""
 	if c.enterpriseHub {
 		tenant = c.tenantID
@@ -103,7 +102,7 @@ func (c *Connection) diskCache() (*diskCache, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &diskCache{
+	return &tokenDir{
 		dir:    c.tokenCacheDir,
 		source: c.sources[SettingTokenCacheDir.Name],
 		entry:  filepath.Join(c.tokenCacheDir, name+".token"),
@@ -116,10 +115,10 @@ func (c *Connection) diskCache() (*diskCache, error) {
 	}, nil
 }
 
-// tokenCacheLayer is fetch behind the token cache directory, or, when the
+// tokenDirLayer is fetch behind the token cache directory, or, when the
 // cache's keys cannot be made, a fetch that says so.
-func (c *Connection) tokenCacheLayer(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
-	d, err := c.diskCache()
+func (c *Config) tokenDirLayer(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
+	d, err := c.newTokenDir()
 	if err != nil {
 		derr := &TokenCacheDirError{Source: c.sources[SettingTokenCacheDir.Name], Path: c.tokenCacheDir,
 			Reason: "its keys cannot be derived from the client secret: " + err.Error()}
@@ -180,34 +179,11 @@ func (e *TokenCacheLockError) Error() string {
 		"try again, or raise request_timeout if token requests are slow", e.Waited, e.Path, e.Source)
 }
 
-// parseTokenCacheDir accepts an absolute path, or one starting with "~"
-// for the user's home directory: a config file or an environment variable
-// has no shell to expand it, and Terraform's pathexpand does the same.
-func parseTokenCacheDir(v string) (string, error) {
-	if v == "" {
-		return "", nil
-	}
-	p := v
-	if p == "~" || strings.HasPrefix(p, "~/") || (filepath.Separator == '\\' && strings.HasPrefix(p, `~\`)) {
-		home, err := os.UserHomeDir()
-		if err != nil || home == "" {
-			return "", errors.New("starts with \"~\", but the user's home directory is not known; use an absolute path")
-		}
-		p = filepath.Join(home, p[1:])
-	} else if strings.HasPrefix(p, "~") {
-		return "", errors.New("only \"~\" for the current user's home directory is expanded, not \"~user\"; use an absolute path")
-	}
-	if !filepath.IsAbs(p) {
-		return "", errors.New("must be an absolute path (or start with \"~/\"): a relative one would depend on the directory Terraform runs in")
-	}
-	return filepath.Clean(p), nil
-}
-
 // wrap puts the directory in front of fetch: an entry with more than the
 // refresh margin left is used; otherwise the entry's lock is taken, the
 // entry read again (another process may just have written it), and only
 // then is a token requested and written. A failed request writes nothing.
-func (d *diskCache) wrap(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
+func (d *tokenDir) wrap(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
 	return func(ctx context.Context) (*Token, error) {
 		if err := d.prepare(); err != nil {
 			return nil, err
@@ -235,7 +211,7 @@ func (d *diskCache) wrap(fetch func(context.Context) (*Token, error)) func(conte
 // prepare creates the directory (0700) if needed and refuses one that
 // another user owns or that others can write: they could plant or swap
 // entries and lock files, if not read them.
-func (d *diskCache) prepare() error {
+func (d *tokenDir) prepare() error {
 	if err := os.MkdirAll(d.dir, 0o700); err != nil {
 		return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "the directory cannot be created: " + pathErrReason(err)}
 	}
@@ -269,7 +245,7 @@ type cachedToken struct {
 	Scopes      []string `json:"scopes"`
 }
 
-func (d *diskCache) seal(tok *Token) ([]byte, error) {
+func (d *tokenDir) seal(tok *Token) ([]byte, error) {
 	plain, err := json.Marshal(cachedToken{
 		AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: int64(tok.ExpiresIn),
 		Expiry: tok.Expiry.UnixNano(), Scopes: tok.Scopes,
@@ -282,7 +258,7 @@ func (d *diskCache) seal(tok *Token) ([]byte, error) {
 
 // open returns the token sealed in data, or an error saying why it is not
 // usable; the error never carries any of the content.
-func (d *diskCache) open(data []byte) (*Token, error) {
+func (d *tokenDir) open(data []byte) (*Token, error) {
 	if len(data) < len(entryHeader)+d.aead.Overhead() || string(data[:len(entryHeader)]) != string(entryHeader) {
 		return nil, errors.New("not a token cache entry of this format")
 	}
@@ -309,7 +285,7 @@ func (d *diskCache) open(data []byte) (*Token, error) {
 // unreadable, damaged or foreign entry is replaced by the next write. With
 // the lock held, an expired entry is also removed (without it, the removal
 // could race with another process's fresh write).
-func (d *diskCache) load(ctx context.Context, locked bool) *Token {
+func (d *tokenDir) load(ctx context.Context, locked bool) *Token {
 	data, err := readLimited(d.entry, maxTokenCacheEntry)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -365,7 +341,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 // ctx (Ctrl-C, the provider stopping), saying why, or after the request
 // timeout with a TokenCacheLockError. The operating system releases the lock
 // of a process that dies, so it never goes stale.
-func (d *diskCache) acquire(ctx context.Context) (func(), error) {
+func (d *tokenDir) acquire(ctx context.Context) (func(), error) {
 	f, err := os.OpenFile(d.lock, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "its lock file cannot be opened: " + pathErrReason(err)}
@@ -408,7 +384,7 @@ func (d *diskCache) acquire(ctx context.Context) (func(), error) {
 // directory, flushed to disk, then renamed over the entry, so a reader sees
 // the old entry or the new one and never half of one. A token in hand is
 // never lost to a failed write: the failure is logged and the token used.
-func (d *diskCache) store(ctx context.Context, tok *Token) {
+func (d *tokenDir) store(ctx context.Context, tok *Token) {
 	if err := d.write(tok); err != nil {
 		d.log(ctx, "token cache entry not written", map[string]any{"path": d.entry, "reason": pathErrReason(err)})
 		return
@@ -416,7 +392,7 @@ func (d *diskCache) store(ctx context.Context, tok *Token) {
 	d.log(ctx, "token cache entry written", map[string]any{"path": d.entry})
 }
 
-func (d *diskCache) write(tok *Token) (err error) {
+func (d *tokenDir) write(tok *Token) (err error) {
 	sealed, err := d.seal(tok)
 	if err != nil {
 		return err

@@ -12,16 +12,16 @@ import (
 
 // heldLock connects with a token cache in a fresh directory and takes the
 // entry's lock through a file of its own, as another process would.
-func heldLock(t *testing.T, timeout string) (*diskCache, func(context.Context) (*Token, error), *atomic.Int32) {
+func heldLock(t *testing.T, timeout string) (*tokenDir, func(context.Context) (*Token, error), *atomic.Int32) {
 	t.Helper()
-	conn, _, err := Connect(Input{
-		AuthRootURL: "http://127.0.0.1:9", ClientID: "cid", ClientSecret: "secret-value-of-the-lock-tests", RequestTimeout: timeout,
-		TokenCacheDir: t.TempDir(),
+	conn, _, err := Resolve(Input{
+		"auth_root_url": "http://127.0.0.1:9", "client_id": "cid", "client_secret": "secret-value-of-the-lock-tests", "request_timeout": timeout,
+		"token_cache_dir": t.TempDir(),
 	}, Options{LookupEnv: func(string) (string, bool) { return "", false }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := conn.diskCache()
+	d, err := conn.newTokenDir()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func heldLock(t *testing.T, timeout string) (*diskCache, func(context.Context) (
 	return d, fetch, &fetches
 }
 
-func TestTokenCacheLockWaitEndsWithTheContext(t *testing.T) {
+func TestTokenDirLockWaitEndsWithTheContext(t *testing.T) {
 	_, fetch, fetches := heldLock(t, "5m")
 	ctx, cancel := context.WithCancelCause(t.Context())
 	time.AfterFunc(100*time.Millisecond, func() { cancel(ErrInterrupted) })
@@ -66,7 +66,7 @@ func TestTokenCacheLockWaitEndsWithTheContext(t *testing.T) {
 	}
 }
 
-func TestTokenCacheLockWaitEndsWithTheRequestTimeout(t *testing.T) {
+func TestTokenDirLockWaitEndsWithTheRequestTimeout(t *testing.T) {
 	d, fetch, fetches := heldLock(t, "300ms")
 	_, err := fetch(t.Context())
 	var le *TokenCacheLockError

@@ -1,0 +1,202 @@
+package servicetitan
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// The retry policy of every request to ServiceTitan, in one place, in
+// go-retryablehttp's shape: a client whose CheckRetry and Backoff are this
+// policy's methods. Connection errors, 429 and 500, 502, 503 and 504 are
+// retried up to max_retries times, each attempt bounded by request_timeout,
+// with capped, jittered exponential backoff or the server's Retry-After up
+// to a cap; a longer Retry-After fails at once. Any other status is final,
+// and so are a redirect (never followed: the request carries credentials
+// that must reach the configured host only) and a certificate that fails
+// verification.
+type retryPolicy struct {
+	// subject names what is requested in log lines: "token".
+	subject    string
+	maxRetries int
+	timeout    time.Duration
+	opts       Options
+
+	attempts int // set by the error handler
+	tries    int // counted here, for the success path
+}
+
+func (c *Config) retryPolicy(subject string) *retryPolicy {
+	return &retryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts}
+}
+
+// client is a go-retryablehttp client that follows this policy. logAttempt
+// is called before each attempt, numbered from 1.
+func (p *retryPolicy) client(logAttempt func(attempt int)) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport: p.opts.Transport,
+			Timeout:   p.timeout,
+			// A redirect would re-send the request, credentials included,
+			// to whatever host the Location names. The 3xx is reported
+			// instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		Logger:       nil, // its logger prints URLs and errors to stderr; events go through Options.Log instead
+		RetryWaitMin: p.opts.RetryWaitMin,
+		RetryWaitMax: p.opts.RetryWaitMax,
+		RetryMax:     p.maxRetries,
+		CheckRetry:   p.checkRetry,
+		Backoff:      p.backoff,
+		// Keep the last response so its status and body can be reported.
+		ErrorHandler: func(resp *http.Response, err error, attempts int) (*http.Response, error) {
+			p.attempts = attempts
+			return resp, err
+		},
+		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, n int) { logAttempt(n + 1) },
+	}
+}
+
+// attemptsMade is how many requests were sent.
+func (p *retryPolicy) attemptsMade() int { return max(p.attempts, p.tries) }
+
+func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	p.tries++
+	if ctx.Err() != nil {
+		// Ctrl-C in Terraform cancels the context: stop at once.
+		return false, stopError(ctx)
+	}
+	if err != nil {
+		if finalTransportError(ctx, err) {
+			return false, err
+		}
+		p.opts.Log(ctx, "ServiceTitan "+p.subject+" request failed, will retry if attempts remain", map[string]any{"error": describeTransportError(err, p.timeout).Error(), "attempt": p.tries})
+		return true, nil
+	}
+	if !retryableStatus(resp.StatusCode) {
+		return false, nil
+	}
+	if wait, ok := retryAfter(resp, p.opts.Now()); ok && wait > p.opts.MaxRetryAfter {
+		return false, &RetryAfterError{StatusCode: resp.StatusCode, Wait: wait, Limit: p.opts.MaxRetryAfter}
+	}
+	p.opts.Log(ctx, "ServiceTitan "+p.subject+" endpoint asked to retry", map[string]any{"status": resp.StatusCode, "retry_after": resp.Header.Get("Retry-After"), "attempt": p.tries})
+	return true, nil
+}
+
+// RetryAfterError is a Retry-After longer than the client sits through.
+type RetryAfterError struct {
+	StatusCode  int
+	Wait, Limit time.Duration
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("the server asked to wait %s (Retry-After), more than the %s this client waits", e.Wait, e.Limit)
+}
+
+func (p *retryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if wait, ok := retryAfter(resp, p.opts.Now()); ok {
+			return wait
+		}
+	}
+	// Full-range exponential backoff with jitter in [d/2, d], so that many
+	// provider processes started together do not retry in lockstep.
+	d := minWait << min(attempt, 16)
+	if d <= 0 || d > maxWait {
+		d = maxWait
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// finalTransportError reports transport errors that trying again cannot
+// fix. It asks go-retryablehttp's own policy (too many redirects, an
+// unsupported scheme, an invalid header, an untrusted certificate) and also
+// looks through wrapping for any certificate verification failure: Go
+// reports those as *tls.CertificateVerificationError around a value of
+// x509.UnknownAuthorityError, x509.HostnameError or
+// x509.CertificateInvalidError, which a check for *x509.UnknownAuthorityError
+// never matches.
+func finalTransportError(ctx context.Context, err error) bool {
+	if retry, _ := retryablehttp.ErrorPropagatedRetryPolicy(ctx, nil, err); !retry {
+		return true
+	}
+	var verifyErr *tls.CertificateVerificationError
+	var authorityErr x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	return errors.As(err, &verifyErr) || errors.As(err, &authorityErr) || errors.As(err, &hostErr) || errors.As(err, &invalidErr)
+}
+
+// redirectTarget names where a 3xx pointed, by scheme and host only: the
+// path and query of a Location may carry anything.
+func redirectTarget(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil || loc.Host == "" {
+		return ""
+	}
+	return loc.Scheme + "://" + loc.Host
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryAfter reads Retry-After as seconds or as an HTTP date.
+func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(resp.Header.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(365*24*time.Hour/time.Second) {
+			secs = int64(365 * 24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		d := at.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// describeTransportError turns a net/http error into a sentence a user can
+// act on, without the request body (which holds the secret).
+func describeTransportError(err error, timeout time.Duration) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return fmt.Errorf("no response within the request timeout of %s (request_timeout)", timeout)
+		}
+		err = ue.Err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no response within the request timeout of %s (request_timeout)", timeout)
+	}
+	var verifyErr *tls.CertificateVerificationError
+	if errors.As(err, &verifyErr) && verifyErr.Err != nil {
+		return fmt.Errorf("the server's TLS certificate failed verification: %w", verifyErr.Err)
+	}
+	return err
+}
