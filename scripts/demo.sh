@@ -32,14 +32,7 @@ echo "    listening on $url"
 # A CLI configuration of our own: the provider comes from the build, every
 # other provider would come from nowhere, and the user's own ~/.terraformrc
 # is left alone.
-cat >"$work/cli.tfrc" <<RC
-provider_installation {
-  dev_overrides {
-    "servicetitan-tf/servicetitan" = "$work/provider"
-  }
-  direct {}
-}
-RC
+(cd "$root" && go run ./internal/acctest/cliconfig "$work/provider") >"$work/cli.tfrc"
 mkdir "$work/demo"
 cp "$root"/examples/demo/*.tf "$work/demo/"
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1

@@ -13,8 +13,8 @@ set -uo pipefail
 logs=${MATRIX_LOGS:-bin/testacc-matrix}
 mkdir -p "$logs"
 
-# The one test that may skip under every CLI: it needs real credentials.
-allowed_skip='TestAccLiveIntegrationEnvironment'
+# The tests that may skip under every CLI: they need real credentials.
+allowed_skip='TestAccLiveIntegrationEnvironment\|TestAccExampleSuites/stand-in/integration'
 
 summary=()
 failed=0

@@ -81,43 +81,60 @@ func CLIPath() string { return os.Getenv("TF_ACC_TERRAFORM_PATH") }
 // as the release tooling does, so that tests see it where users do.
 const ProviderVersion = "0.0.0-acctest"
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildErr  error
-)
+// A binary of this module, built once per test run.
+type build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+var providerBuild, standInBuild build
+
+// get builds pkg (relative to the module root) with ldflags into name
+// under the run's work directory, the first time it is asked for.
+func (b *build) get(t *testing.T, name, pkg, ldflags string) string {
+	t.Helper()
+	b.once.Do(func() {
+		// go test puts its own Go first on PATH.
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			b.err = fmt.Errorf("building %s needs the go command: %v", name, err)
+			return
+		}
+		gomod, err := exec.Command(goBin, "env", "GOMOD").Output()
+		if err != nil || strings.TrimSpace(string(gomod)) == "" {
+			b.err = fmt.Errorf("finding the provider's module: %v", err)
+			return
+		}
+		if workDir == "" {
+			b.err = fmt.Errorf("building %s needs acctest.Main in the package's TestMain", name)
+			return
+		}
+		b.path = filepath.Join(workDir, name, name)
+		cmd := exec.Command(goBin, "build", "-ldflags", ldflags, "-o", b.path, pkg)
+		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("building %s: %v\n%s", name, err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
 
 // ProviderBinary builds terraform-provider-servicetitan once per test run
 // and returns the directory that holds it, for a dev_overrides block.
 func ProviderBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		// go test puts its own Go first on PATH.
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = fmt.Errorf("building the provider needs the go command: %v", err)
-			return
-		}
-		gomod, err := exec.Command(goBin, "env", "GOMOD").Output()
-		if err != nil || strings.TrimSpace(string(gomod)) == "" {
-			buildErr = fmt.Errorf("finding the provider's module: %v", err)
-			return
-		}
-		if workDir == "" {
-			buildErr = fmt.Errorf("acctest.ProviderBinary needs acctest.Main in the package's TestMain")
-			return
-		}
-		buildDir = filepath.Join(workDir, "provider")
-		cmd := exec.Command(goBin, "build", "-ldflags", "-X main.version="+ProviderVersion, "-o", filepath.Join(buildDir, "terraform-provider-servicetitan"), ".")
-		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("building the provider: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return buildDir
+	return filepath.Dir(providerBuild.get(t, "terraform-provider-servicetitan", ".", "-X main.version="+ProviderVersion))
+}
+
+// StandInBinary builds the servicetitan-standin command once per test run
+// and returns its path.
+func StandInBinary(t *testing.T) string {
+	t.Helper()
+	return standInBuild.get(t, "servicetitan-standin", "./cmd/servicetitan-standin", "")
 }
 
 // CLIRun is one working directory driven by the real CLI, with the provider
@@ -137,13 +154,20 @@ type CLIRun struct {
 func NewCLIRun(t *testing.T, config string, extraEnv ...string) *CLIRun {
 	t.Helper()
 	SkipUnlessSupported(t, config)
-	pluginDir := ProviderBinary(t)
 	dir := t.TempDir()
-	rc := filepath.Join(dir, "cli.tfrc")
-	if err := os.WriteFile(rc, []byte(CLIConfig(pluginDir)), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(RequiredProviders()+config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(RequiredProviders()+config), 0o600); err != nil {
+	return CLIRunIn(t, dir, extraEnv...)
+}
+
+// CLIRunIn drives the CLI in dir, which holds a configuration already, with
+// the provider built from this module; extraEnv is added to the CLI's
+// environment.
+func CLIRunIn(t *testing.T, dir string, extraEnv ...string) *CLIRun {
+	t.Helper()
+	rc := filepath.Join(t.TempDir(), "cli.tfrc")
+	if err := os.WriteFile(rc, []byte(CLIConfig(ProviderBinary(t))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var env []string

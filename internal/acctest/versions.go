@@ -44,7 +44,18 @@ var (
 		Name: "write-only arguments", Terraform: tfversion.Version1_11_0, OpenTofu: mustVersion("1.11.0"),
 		uses: regexp.MustCompile(`(?m)^\s*[a-z0-9_]+_wo\s*=`),
 	}
-	features = []Feature{ProviderFunctions, EphemeralResources, WriteOnlyArguments}
+	// TestCommand is `terraform test` and `tofu test`, which the users'
+	// test examples run under.
+	TestCommand = Feature{
+		Name: "test files", Terraform: tfversion.Version1_6_0, OpenTofu: mustVersion("1.6.0"),
+		uses: regexp.MustCompile(`(?m)^\s*run\s+"`),
+	}
+	// MockProviders are mock_provider blocks in test files.
+	MockProviders = Feature{
+		Name: "mock providers", Terraform: tfversion.Version1_7_0, OpenTofu: mustVersion("1.8.0"),
+		uses: regexp.MustCompile(`(?m)^\s*mock_provider\s+"`),
+	}
+	features = []Feature{ProviderFunctions, EphemeralResources, WriteOnlyArguments, TestCommand, MockProviders}
 )
 
 func mustVersion(v string) *version.Version { return version.Must(version.NewVersion(v)) }

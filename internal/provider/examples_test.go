@@ -38,8 +38,8 @@ var documentationOnlyExamples = []string{
 }
 
 // The demo belongs to make demo, which runs it itself; the users' test
-// examples belong to `terraform test`, which scripts/test-examples.sh runs
-// over every one of them for make test and make testacc-tofu.
+// examples belong to `terraform test`, which TestAccExampleSuites runs
+// over every one of them.
 var examplesRunElsewhere = []string{"demo", "tests"}
 
 // A second installation of the app, for the multiple-tenants example.

@@ -2,7 +2,6 @@
 # mock_data supplies the token data source's computed attributes; those left
 # out get generated values. Provider functions still run for real.
 #
-# Needs: Terraform 1.8, OpenTofu 1.8 (mock_provider, provider functions)
 mock_provider "servicetitan" {
   mock_data "servicetitan_auth_token" {
     defaults = {

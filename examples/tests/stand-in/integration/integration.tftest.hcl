@@ -5,7 +5,6 @@
 # of their own, never from production's:
 #
 # Skip unless set: SERVICETITAN_INTEGRATION_CLIENT_ID SERVICETITAN_INTEGRATION_CLIENT_SECRET SERVICETITAN_INTEGRATION_APP_KEY SERVICETITAN_INTEGRATION_TENANT_ID
-# Needs: Terraform 1.10, OpenTofu 1.11 (ephemeral resources)
 #
 #   terraform test -test-directory=integration
 #

@@ -3,7 +3,6 @@
 # before anything is exported. The stand-in grants only the customers scope:
 #
 # Stand-in: servicetitan-standin -scopes tn.crm.customers:r
-# Needs: Terraform 1.10, OpenTofu 1.11 (ephemeral resources)
 provider "servicetitan" {
   environment   = "integration"
   client_id     = "demo-client-id"

@@ -2,7 +2,6 @@
 # defaults:
 #
 # Stand-in: servicetitan-standin
-# Needs: Terraform 1.10, OpenTofu 1.11 (ephemeral resources)
 #
 # Start it, point the provider at it and run the tests:
 #

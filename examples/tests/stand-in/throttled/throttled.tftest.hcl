@@ -3,7 +3,6 @@
 # an hour:
 #
 # Stand-in: servicetitan-standin -fault 429:retry-after=3600,times=always
-# Needs: Terraform 1.10, OpenTofu 1.11 (ephemeral resources)
 #
 # A provider error cannot be listed in expect_failures, so this run is meant
 # to fail, and whoever runs it checks the diagnostics:
