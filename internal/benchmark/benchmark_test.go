@@ -13,27 +13,13 @@ import (
 
 // These tests cover the parsing, counting and reporting; they time nothing.
 
-func TestTokensConfigDeclaresAndUsesEveryToken(t *testing.T) {
+func TestTokensConfigTalksToTheStandIn(t *testing.T) {
 	cfg := TokensConfig("http://127.0.0.1:1234", 20, 5)
-	if n := strings.Count(cfg, `data "servicetitan_auth_token"`); n != 20 {
-		t.Errorf("%d token data sources, want 20", n)
-	}
-	if n := strings.Count(cfg, `ephemeral "servicetitan_auth_token"`); n != 5 {
-		t.Errorf("%d ephemeral tokens, want 5", n)
-	}
-	for _, ref := range []string{"data.servicetitan_auth_token.d0.expires_at", "data.servicetitan_auth_token.d19.expires_at",
-		"ephemeral.servicetitan_auth_token.e0.token_type", "ephemeral.servicetitan_auth_token.e4.token_type"} {
-		if !strings.Contains(cfg, ref) {
-			t.Errorf("config does not use %s:\n%s", ref, cfg)
-		}
-	}
-	for _, want := range []string{`auth_root_url = "http://127.0.0.1:1234"`, `source = "servicetitan-tf/servicetitan"`} {
+	for _, want := range []string{`auth_root_url = "http://127.0.0.1:1234"`, `source = "servicetitan-tf/servicetitan"`,
+		`data "servicetitan_auth_token" "d19"`, `ephemeral "servicetitan_auth_token" "e4"`} {
 		if !strings.Contains(cfg, want) {
-			t.Errorf("config lacks %s", want)
+			t.Errorf("config lacks %s:\n%s", want, cfg)
 		}
-	}
-	if strings.Contains(TokensConfig("http://x", 1, 0), "provisioner") {
-		t.Error("a config without ephemeral tokens needs no provisioner")
 	}
 	if strings.Contains(FloorConfig(), "servicetitan") {
 		t.Error("the floor must not use the provider")
