@@ -135,7 +135,7 @@ func TestRepeatedFaultAnswersEveryRequestUntilReset(t *testing.T) {
 			t.Fatalf("request %d: status %d Retry-After %q, want 429 and 3600", i+1, r.status, r.header.Get("Retry-After"))
 		}
 	}
-	if got := s.PendingFaults(); got != 2 {
+	if got := s.Stats().PendingFaults; got != 2 {
 		t.Errorf("PendingFaults %d, want both faults still queued", got)
 	}
 	s.Reset()

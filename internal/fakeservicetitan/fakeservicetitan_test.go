@@ -196,8 +196,8 @@ func TestTokenSuccess(t *testing.T) {
 	if got := getToken(t, s); got == tr.AccessToken {
 		t.Error("two tokens are identical; jti should make each unique")
 	}
-	if s.TokenRequests() != 2 || s.TokensIssued() != 2 || s.APIRequests() != 0 {
-		t.Errorf("counters %+v", s.Stats())
+	if st := s.Stats(); st.TokenRequests != 2 || st.TokensIssued != 2 || st.APIRequests != 0 {
+		t.Errorf("counters %+v", st)
 	}
 	if s.LastIssuedToken() == "" {
 		t.Error("LastIssuedToken empty")
@@ -332,7 +332,7 @@ func TestTokenErrors(t *testing.T) {
 	if got := s.TokenRequests(); got != len(tests) {
 		t.Errorf("TokenRequests %d, want %d", got, len(tests))
 	}
-	if got := s.TokensIssued(); got != 0 {
+	if got := s.Stats().TokensIssued; got != 0 {
 		t.Errorf("TokensIssued %d, want 0", got)
 	}
 	if last := s.LastTokenRequest(); last.Method != http.MethodGet || last.SecretMatched {
@@ -465,7 +465,7 @@ func TestJobs(t *testing.T) {
 			}
 		})
 	}
-	if got, want := s.APIRequests(), len(tests); got != want {
+	if got, want := s.Stats().APIRequests, len(tests); got != want {
 		t.Errorf("APIRequests %d, want %d", got, want)
 	}
 }
@@ -483,7 +483,7 @@ func TestAPINotFoundAndMethod(t *testing.T) {
 	if r := do(t, req); r.status != http.StatusMethodNotAllowed {
 		t.Errorf("POST jobs: %d", r.status)
 	}
-	if got := s.APIRequests(); got != 4 {
+	if got := s.Stats().APIRequests; got != 4 {
 		t.Errorf("APIRequests %d, want 4", got)
 	}
 }
@@ -531,8 +531,8 @@ func TestFaultsConsumedInOrder(t *testing.T) {
 		Fault{Status: 429},
 		Fault{Headers: map[string]string{"X-Stand-In": "passed-through"}},
 	)
-	if s.PendingFaults() != 6 {
-		t.Fatalf("PendingFaults %d", s.PendingFaults())
+	if s.Stats().PendingFaults != 6 {
+		t.Fatalf("PendingFaults %d", s.Stats().PendingFaults)
 	}
 	check := func(status int, ct string, hdr, val string, bodyCheck func([]byte) bool) {
 		t.Helper()
@@ -792,7 +792,7 @@ func TestControlAPI(t *testing.T) {
 			t.Errorf("%s %s %s: %d %s", b.method, b.path, b.body, r.status, r.body)
 		}
 	}
-	if s.PendingFaults() != 0 {
+	if s.Stats().PendingFaults != 0 {
 		t.Error("a rejected fault list was partly queued")
 	}
 	for _, m := range []struct{ method, path string }{{"GET", "faults"}, {"GET", "reset"}, {"POST", "stats"}, {"GET", "latency?ms=1"}} {
