@@ -37,16 +37,6 @@ func CLIConfig(pluginDir string) string {
 	return fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderSource, pluginDir)
 }
 
-// Refs lists n references made from format, such as
-// "data.servicetitan_auth_token.d%d", separated by commas.
-func Refs(format string, n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = fmt.Sprintf(format, i)
-	}
-	return strings.Join(parts, ", ")
-}
-
 // ErrorText matches a message the CLI may have wrapped across lines: each
 // space in text matches any run of white space.
 func ErrorText(text string) *regexp.Regexp {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,15 +20,17 @@ import (
 // directory.
 const ProviderBinaryName = "terraform-provider-servicetitan"
 
+// FloorKey names the floor in targets.
+const FloorKey = "floor"
+
 // Variant is another way to run the provider, planned at CompareSize
-// tokens next to the main rows: different environment variables, or a
-// different build of the provider (a baseline to compare a change with).
+// tokens next to the main cases: another build of the provider (a baseline
+// to compare a change with), or the run's own build with a warm token cache.
 type Variant struct {
-	Name string
+	// Key names the case in targets; Name describes it in the tables.
+	Key, Name string
 	// Binary is a provider binary; empty means the one the run builds.
 	Binary string
-	// Env is added to the CLI's environment, which the provider inherits.
-	Env []string
 	// TokenCache gives the provider a token_cache_dir of the run's own.
 	// The case's untimed probe plan fills it, so every timed plan finds a
 	// token there (a warm cache) while it has more than the refresh margin
@@ -64,14 +67,15 @@ type Options struct {
 // Case is one configuration and way of running the provider, with its
 // measurements.
 type Case struct {
+	// Key names the case in targets: FloorKey, the number of data sources
+	// of a main case, or a variant's key.
+	Key         string
 	Name        string
 	Floor       bool
 	DataSources int
 	Ephemerals  int
 	// Variant is empty for the main cases.
 	Variant string
-	// TokenCache is set when the provider ran with a warm token cache.
-	TokenCache bool
 
 	Walls         []time.Duration
 	CPUs          []time.Duration
@@ -92,8 +96,7 @@ type Probe struct {
 	// process (in start order) was running.
 	RequestsPerProcess []int
 	// Unattributed requests arrived while no provider process ran.
-	Unattributed  int
-	TokenRequests int
+	Unattributed int
 }
 
 // CPU is the user plus system time of the probe's provider processes.
@@ -103,24 +106,6 @@ func (p Probe) CPU() time.Duration {
 		d += r.CPU
 	}
 	return d
-}
-
-// SystemCPU is the system share of CPU.
-func (p Probe) SystemCPU() time.Duration {
-	var d time.Duration
-	for _, r := range p.Processes {
-		d += r.SystemCPU
-	}
-	return d
-}
-
-// PeakRSS is the largest peak RSS of the probe's provider processes.
-func (p Probe) PeakRSS() int64 {
-	var m int64
-	for _, r := range p.Processes {
-		m = max(m, r.MaxRSS)
-	}
-	return m
 }
 
 // Results of a run.
@@ -140,20 +125,13 @@ type Results struct {
 	LoadAfter  string
 }
 
-// WarmCase returns the warm token cache case with n data sources, or nil.
-func (r *Results) WarmCase(n int) *Case {
-	for _, c := range r.Cases {
-		if c.TokenCache && c.DataSources == n {
-			return c
-		}
+// Case returns the case with the given key, or nil.
+func (r *Results) Case(key string) *Case {
+	if key == FloorKey {
+		return r.Floor
 	}
-	return nil
-}
-
-// Case returns the main case with n data sources, or nil.
-func (r *Results) Case(n int) *Case {
 	for _, c := range r.Cases {
-		if c.Variant == "" && c.DataSources == n {
+		if c.Key == key {
 			return c
 		}
 	}
@@ -222,24 +200,24 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Floor = &Case{Name: "floor: one terraform_data, no provider", Floor: true, dir: floorDir, cliConfig: mainConfig}
+	res.Floor = &Case{Key: FloorKey, Name: "floor: one terraform_data, no provider", Floor: true, dir: floorDir, cliConfig: mainConfig}
 	for _, n := range o.Sizes {
 		dir, err := writeConfig(work, fmt.Sprintf("tokens-%d", n), TokensConfig(standIn.URL(), n, o.Ephemerals))
 		if err != nil {
 			return nil, err
 		}
 		res.Cases = append(res.Cases, &Case{
-			Name: tokensName(n, o.Ephemerals), DataSources: n, Ephemerals: o.Ephemerals,
+			Key: strconv.Itoa(n), Name: tokensName(n, o.Ephemerals), DataSources: n, Ephemerals: o.Ephemerals,
 			dir: dir, cliConfig: mainConfig, binary: binary,
 		})
 	}
 	for i, v := range o.Variants {
 		c := &Case{
-			Name: tokensName(o.CompareSize, o.Ephemerals) + ", " + v.Name, DataSources: o.CompareSize, Ephemerals: o.Ephemerals,
-			Variant: v.Name, cliConfig: mainConfig, binary: binary, env: slices.Clone(v.Env), TokenCache: v.TokenCache,
+			Key: v.Key, Name: tokensName(o.CompareSize, o.Ephemerals) + ", " + v.Name, DataSources: o.CompareSize, Ephemerals: o.Ephemerals,
+			Variant: v.Name, cliConfig: mainConfig, binary: binary,
 		}
 		if v.TokenCache {
-			c.env = append(c.env, "SERVICETITAN_TOKEN_CACHE_DIR="+filepath.Join(work, fmt.Sprintf("variant-%d-token-cache", i)))
+			c.env = []string{"SERVICETITAN_TOKEN_CACHE_DIR=" + filepath.Join(work, fmt.Sprintf("variant-%d-token-cache", i))}
 		}
 		if c.dir, err = writeConfig(work, fmt.Sprintf("variant-%d", i), TokensConfig(standIn.URL(), o.CompareSize, o.Ephemerals)); err != nil {
 			return nil, err
@@ -272,39 +250,29 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	}
 	for i, c := range res.Cases {
 		record := filepath.Join(work, fmt.Sprintf("probe-%d.jsonl", i))
-		if err := standIn.Reset(ctx); err != nil {
-			return nil, err
-		}
+		standIn.Reset()
 		env := append(slices.Clone(c.env), EnvLaunchExec+"="+c.binary, EnvLaunchRecord+"="+record)
 		if _, err := runner.Plan(ctx, c.dir, probeConfig, env...); err != nil {
 			return nil, fmt.Errorf("probe plan of %s: %w", c.Name, err)
-		}
-		if c.Probe.TokenRequests, err = standIn.TokenRequests(ctx); err != nil {
-			return nil, err
 		}
 		if c.Probe.Processes, err = ReadProcessRecords(record); err != nil {
 			return nil, err
 		}
 		c.Probe.RequestsPerProcess, c.Probe.Unattributed = AttributeRequests(c.Probe.Processes, standIn.Arrivals())
-		o.progress("probe  %-60s %d provider processes, CPU %s (system %s), token requests per process %v, peak RSS %s",
-			c.Name, len(c.Probe.Processes), ms(c.Probe.CPU()), ms(c.Probe.SystemCPU()), c.Probe.RequestsPerProcess, FormatBytes(c.Probe.PeakRSS()))
+		o.progress("probe  %-60s %d provider processes, CPU %s, token requests per process %v, peak RSS %s",
+			c.Name, len(c.Probe.Processes), ms(c.Probe.CPU()), c.Probe.RequestsPerProcess, rssList(c.Probe.Processes))
 	}
 
 	// Timed rounds. Every case is preceded by a floor plan, and the order
 	// of the cases turns by one each round, so that a slow patch of the
 	// machine lands on different cases.
 	plan := func(c *Case) error {
-		if err := standIn.Reset(ctx); err != nil {
-			return err
-		}
+		standIn.Reset()
 		r, err := runner.Plan(ctx, c.dir, c.cliConfig, c.env...)
 		if err != nil {
 			return err
 		}
-		n, err := standIn.TokenRequests(ctx)
-		if err != nil {
-			return err
-		}
+		n := standIn.TokenRequests()
 		c.Walls = append(c.Walls, r.Wall)
 		c.CPUs = append(c.CPUs, r.CPU)
 		c.TokenRequests = append(c.TokenRequests, n)

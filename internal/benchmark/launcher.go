@@ -38,10 +38,9 @@ type ProcessRecord struct {
 	// MaxRSS is the peak resident set size in bytes, or 0 where the
 	// platform does not report it.
 	MaxRSS int64 `json:"max_rss"`
-	// CPU is the process's user plus system time, SystemCPU the latter.
-	CPU       time.Duration `json:"cpu"`
-	SystemCPU time.Duration `json:"system_cpu"`
-	ExitCode  int           `json:"exit_code"`
+	// CPU is the process's user plus system time.
+	CPU      time.Duration `json:"cpu"`
+	ExitCode int           `json:"exit_code"`
 }
 
 // RunLauncherIfAsked runs the launcher and exits when EnvLaunchExec is set,
@@ -83,7 +82,6 @@ func launch(target, recordPath string, args []string) int {
 	rec := ProcessRecord{PID: cmd.Process.Pid, Start: start, End: time.Now(), ExitCode: cmd.ProcessState.ExitCode()}
 	rec.MaxRSS = maxRSS(cmd.ProcessState)
 	rec.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	rec.SystemCPU = cmd.ProcessState.SystemTime()
 	if recordPath != "" {
 		if werr := appendRecord(recordPath, rec); werr != nil {
 			fmt.Fprintf(os.Stderr, "launcher: recording the provider process: %v\n", werr)

@@ -42,10 +42,13 @@ type PlanResult struct {
 
 // Runner runs the CLI.
 type Runner struct {
-	CLI     string
-	Env     []string
-	Timeout time.Duration
+	CLI string
+	Env []string
 }
+
+// planTimeout bounds one CLI run, so that a hung plan ends the benchmark
+// instead of holding it forever.
+const planTimeout = 5 * time.Minute
 
 // Plan runs `plan -input=false -no-color` in dir with the CLI configuration
 // at cliConfig and extraEnv on top of the runner's environment.
@@ -55,11 +58,7 @@ func (r *Runner) Plan(ctx context.Context, dir, cliConfig string, extraEnv ...st
 
 // Run runs the CLI with args.
 func (r *Runner) Run(ctx context.Context, dir, cliConfig string, extraEnv []string, args ...string) (PlanResult, error) {
-	timeout := r.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := context.WithTimeout(ctx, planTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, r.CLI, args...)
 	cmd.Dir = dir

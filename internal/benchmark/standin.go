@@ -2,8 +2,6 @@ package benchmark
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -60,45 +58,22 @@ func StartStandIn(latency time.Duration) (*StandIn, error) {
 // URL is the auth and API root.
 func (s *StandIn) URL() string { return s.url }
 
-// Reset zeroes the stand-in's counters through its control API and forgets
-// the arrival times.
-func (s *StandIn) Reset(ctx context.Context) error {
+// Reset zeroes the stand-in's counters and forgets the arrival times.
+func (s *StandIn) Reset() {
 	s.mu.Lock()
 	s.arrivals = nil
 	s.mu.Unlock()
-	_, err := s.control(ctx, http.MethodPost, "reset")
-	return err
+	s.srv.Reset()
 }
 
-// TokenRequests reads the token request count from the stand-in's control
-// API, as any other client of the stand-in would.
-func (s *StandIn) TokenRequests(ctx context.Context) (int, error) {
-	st, err := s.control(ctx, http.MethodGet, "stats")
-	return st.TokenRequests, err
-}
+// TokenRequests counts the token requests since the last Reset.
+func (s *StandIn) TokenRequests() int { return s.srv.Stats().TokenRequests }
 
 // Arrivals are the times of the token requests since the last Reset.
 func (s *StandIn) Arrivals() []time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Time(nil), s.arrivals...)
-}
-
-func (s *StandIn) control(ctx context.Context, method, what string) (fakeservicetitan.Stats, error) {
-	var st fakeservicetitan.Stats
-	req, err := http.NewRequestWithContext(ctx, method, s.url+"/_stand-in/"+what, nil)
-	if err != nil {
-		return st, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("stand-in %s: %s", what, resp.Status)
-	}
-	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
 // Close stops the stand-in.

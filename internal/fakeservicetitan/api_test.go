@@ -1,41 +1,102 @@
 package fakeservicetitan
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
-func getList(t *testing.T, s *Server, path, token string, query url.Values) response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.URL()+path+"?"+query.Encode(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("ST-App-Key", testAppKey)
-	return do(t, req)
-}
+func TestJobs(t *testing.T) {
+	s := startServer(t, nil)
+	good := getToken(t, s)
+	other := startServer(t, nil)
+	foreign := getToken(t, other)
+	expired := s.MintToken(Claims{
+		Exp: time.Now().Add(-time.Minute).Unix(), Iat: time.Now().Add(-16 * time.Minute).Unix(),
+		ClientID: "cid", Tenant: testTenant, Scope: DefaultScopes, JTI: "old",
+	})
+	narrow := s.MintToken(Claims{
+		Exp: time.Now().Add(time.Hour).Unix(), Iat: time.Now().Unix(),
+		ClientID: "narrow", Tenant: testTenant, Scope: []string{"tn.crm.customers:r"}, JTI: "narrow",
+	})
+	parts := strings.Split(good, ".")
+	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(
+		[]byte(`{"exp":9999999999,"iat":1,"client_id":"cid","tenant":"1001","scope":["tn.jpm.jobs:r"],"jti":"x"}`)) + "." + parts[2]
+	algNone := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
 
-type listPage struct {
-	Page       int  `json:"page"`
-	PageSize   int  `json:"pageSize"`
-	HasMore    bool `json:"hasMore"`
-	TotalCount int  `json:"totalCount"`
-	Data       []struct {
-		ID int64 `json:"id"`
-	} `json:"data"`
-}
-
-func (p listPage) ids() []int64 {
-	ids := make([]int64, 0, len(p.Data))
-	for _, d := range p.Data {
-		ids = append(ids, d.ID)
+	tests := []struct {
+		name   string
+		tenant string
+		auth   string
+		appKey string
+		status int
+		errSub string
+	}{
+		{name: "good", auth: "Bearer " + good, status: 200},
+		{name: "missing Authorization", status: 401, errSub: "missing Authorization"},
+		{name: "no Bearer prefix", auth: good, status: 401, errSub: "Bearer"},
+		{name: "lowercase scheme", auth: "bearer " + good, status: 401, errSub: "Bearer"},
+		{name: "empty token", auth: "Bearer ", status: 401, errSub: "Bearer"},
+		{name: "garbage token", auth: "Bearer not-a-jwt", status: 401, errSub: "invalid access token"},
+		{name: "expired", auth: "Bearer " + expired, status: 401, errSub: "expired"},
+		{name: "issued by another server", auth: "Bearer " + foreign, status: 401, errSub: "invalid access token"},
+		{name: "tampered payload", auth: "Bearer " + tampered, status: 401, errSub: "invalid access token"},
+		{name: "alg none", auth: "Bearer " + algNone, status: 401, errSub: "invalid access token"},
+		{name: "missing app key", auth: "Bearer " + good, appKey: "-", status: 401, errSub: "ST-App-Key"},
+		{name: "wrong app key", auth: "Bearer " + good, appKey: "wrong-key", status: 401, errSub: "ST-App-Key"},
+		{name: "wrong tenant", tenant: "9999", auth: "Bearer " + good, status: 403, errSub: "tenant 9999"},
+		{name: "insufficient scope", auth: "Bearer " + narrow, status: 403, errSub: "scope"},
 	}
-	return ids
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tenant := tt.tenant
+			if tenant == "" {
+				tenant = testTenant
+			}
+			h := map[string]string{"ST-App-Key": testAppKey}
+			switch tt.appKey {
+			case "":
+			case "-":
+				delete(h, "ST-App-Key")
+			default:
+				h["ST-App-Key"] = tt.appKey
+			}
+			if tt.auth != "" {
+				h["Authorization"] = tt.auth
+			}
+			r := getJobs(t, s.URL(), tenant, h)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			if tt.status != 200 {
+				msg, _ := jsonField(t, r.body, "error").(string)
+				if !strings.Contains(msg, tt.errSub) {
+					t.Errorf("error %q, want it to mention %q", msg, tt.errSub)
+				}
+				if bytes.Contains(r.body, []byte(testAppKey)) || (len(good) > 0 && bytes.Contains(r.body, []byte(good))) {
+					t.Errorf("error body echoes a credential: %s", r.body)
+				}
+				return
+			}
+			var page jobsPage
+			if err := json.Unmarshal(r.body, &page); err != nil {
+				t.Fatal(err)
+			}
+			if page.Page != 1 || page.PageSize != 50 || page.HasMore || page.TotalCount != 2 || len(page.Data) != 2 ||
+				page.Data[0].JobStatus != "Scheduled" || page.Data[0].JobNumber == "" {
+				t.Errorf("page %s", r.body)
+			}
+		})
+	}
+	if got, want := s.Stats().APIRequests, len(tests); got != want {
+		t.Errorf("APIRequests %d, want %d", got, want)
+	}
 }
 
 func TestListsArePaged(t *testing.T) {
@@ -123,29 +184,31 @@ func TestCustomersNeedTheirScopeAndCredentials(t *testing.T) {
 	}
 }
 
-func TestRepeatedFaultAnswersEveryRequestUntilReset(t *testing.T) {
+func TestAPINotFoundAndMethod(t *testing.T) {
 	s := startServer(t, nil)
-	s.InjectTokenFaults(
-		Fault{Status: 429, Headers: map[string]string{"Retry-After": "3600"}, Repeat: true},
-		Fault{Status: 500},
-	)
-	for i := range 3 {
-		r := postToken(t, s.URL(), goodForm())
-		if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "3600" {
-			t.Fatalf("request %d: status %d Retry-After %q, want 429 and 3600", i+1, r.status, r.header.Get("Retry-After"))
+	for _, p := range []string{"/crm/v2/tenant/1001/locations", "/jpm/v2/tenant/1001/jobs/1", "/"} {
+		req, _ := http.NewRequest(http.MethodGet, s.URL()+p, nil)
+		r := do(t, req)
+		if r.status != http.StatusNotFound || jsonField(t, r.body, "error") == nil {
+			t.Errorf("%s: %d %s", p, r.status, r.body)
 		}
 	}
-	if got := s.PendingFaults(); got != 2 {
-		t.Errorf("PendingFaults %d, want both faults still queued", got)
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/jpm/v2/tenant/1001/jobs", nil)
+	if r := do(t, req); r.status != http.StatusMethodNotAllowed {
+		t.Errorf("POST jobs: %d", r.status)
 	}
-	s.Reset()
-	if r := postToken(t, s.URL(), goodForm()); r.status != http.StatusOK {
-		t.Errorf("after Reset: status %d: %s", r.status, r.body)
+	if got := s.Stats().APIRequests; got != 4 {
+		t.Errorf("APIRequests %d, want 4", got)
 	}
 }
 
-func errorOf(t *testing.T, body []byte) string {
-	t.Helper()
-	msg, _ := jsonField(t, body, "error").(string)
-	return msg
+func TestAppKeyOptional(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.AppKey = "" })
+	tok := getToken(t, s)
+	if r := getJobs(t, s.URL(), testTenant, map[string]string{"Authorization": "Bearer " + tok, "ST-App-Key": "anything"}); r.status != 200 {
+		t.Errorf("any app key: %d %s", r.status, r.body)
+	}
+	if r := getJobs(t, s.URL(), testTenant, map[string]string{"Authorization": "Bearer " + tok}); r.status != 401 {
+		t.Errorf("no app key: %d %s", r.status, r.body)
+	}
 }

@@ -29,28 +29,6 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-// Stats is the body of GET /_stand-in/stats.
-type Stats struct {
-	TokenRequests int   `json:"token_requests"`
-	APIRequests   int   `json:"api_requests"`
-	TokensIssued  int   `json:"tokens_issued"`
-	PendingFaults int   `json:"pending_faults"`
-	LatencyMS     int64 `json:"latency_ms"`
-}
-
-// Stats returns all counters at one instant, which separate getters cannot.
-func (s *Server) Stats() Stats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return Stats{
-		TokenRequests: s.tokenRequests,
-		APIRequests:   s.apiRequests,
-		TokensIssued:  s.tokensIssued,
-		PendingFaults: len(s.faults),
-		LatencyMS:     s.latency.Milliseconds(),
-	}
-}
-
 // FaultJSON is the wire form of a Fault in POST /_stand-in/faults. Preset
 // ("html", "truncated_json" or "missing_access_token") selects one of the
 // ready-made bodies so scripts need not carry copies of them.

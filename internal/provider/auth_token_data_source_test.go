@@ -69,25 +69,18 @@ func TestAccAuthTokenDataSourceAttributes(t *testing.T) {
 
 func TestAccManyTokensCostOneRequestPerProviderProcess(t *testing.T) {
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Latency = 50 * time.Millisecond })
-	var cfg strings.Builder
-	cfg.WriteString(acctest.ProviderBlock(srv))
-	for i := range 20 {
-		fmt.Fprintf(&cfg, "data \"servicetitan_auth_token\" \"d%d\" {}\n", i)
-	}
-	for i := range 5 {
-		fmt.Fprintf(&cfg, "ephemeral \"servicetitan_auth_token\" \"e%d\" {}\n", i)
-	}
-	// The echo provider makes Terraform open the ephemeral resources.
-	cfg.WriteString(`
+	// The echo provider hands the ephemeral tokens' types back into the
+	// state, so the check below sees that all five were opened.
+	cfg := acctest.ProviderBlock(srv) + acctest.TokenReads(20, 5) + `
 provider "echo" {
   data = [for e in [ephemeral.servicetitan_auth_token.e0, ephemeral.servicetitan_auth_token.e1, ephemeral.servicetitan_auth_token.e2,
   ephemeral.servicetitan_auth_token.e3, ephemeral.servicetitan_auth_token.e4] : e.token_type]
 }
 resource "echo" "tokens" {}
-`)
+`
 	inst := &instances{}
 	unitTest(t, inst, resource.TestStep{
-		Config: cfg.String(),
+		Config: cfg,
 		Check: resource.ComposeAggregateTestCheckFunc(
 			resource.TestCheckResourceAttr("echo.tokens", "data.#", "5"),
 			resource.TestCheckResourceAttr("data.servicetitan_auth_token.d19", "token_type", "Bearer"),

@@ -110,6 +110,6 @@ func TestTokenAndHeadersComeFromOneRead(t *testing.T) {
 		t.Error("access_token is not the token the stand-in issued last")
 	}
 	if authorization.ValueString() != "Bearer "+token.ValueString() {
-		t.Errorf("the Authorization header carries another token than access_token (%d tokens issued for one read)", srv.TokensIssued())
+		t.Errorf("the Authorization header carries another token than access_token (%d tokens issued for one read)", srv.Stats().TokensIssued)
 	}
 }

@@ -84,8 +84,8 @@ func checkTraceLog(t *testing.T, srv *fakeservicetitan.Server, logPath string, m
 			t.Fatalf("trace log (%d bytes) lacks %q: logging is not captured", len(log), w)
 		}
 	}
-	if srv.TokensIssued() < minTokens {
-		t.Fatalf("only %d tokens issued, want at least %d", srv.TokensIssued(), minTokens)
+	if srv.Stats().TokensIssued < minTokens {
+		t.Fatalf("only %d tokens issued, want at least %d", srv.Stats().TokensIssued, minTokens)
 	}
 	for name, secret := range map[string]string{"client secret": acctest.ClientSecret, "app key": acctest.AppKey, "last issued token": srv.LastIssuedToken()} {
 		if i := strings.Index(log, secret); i >= 0 {
@@ -154,7 +154,7 @@ resource "terraform_data" "use" {
 			t.Errorf("the provider's debug line lacks %q, masked or missing:\n%s", want, configured)
 		}
 	}
-	if srv.TokensIssued() == 0 {
+	if srv.Stats().TokensIssued == 0 {
 		t.Fatal("the plan issued no token, so the log cannot show that tokens are kept out")
 	}
 	for name, secret := range map[string]string{"client secret": acctest.ClientSecret, "app key": acctest.AppKey, "issued token": srv.LastIssuedToken()} {

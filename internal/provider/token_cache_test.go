@@ -22,24 +22,6 @@ import (
 // one process per phase, so that what the token cache shares crosses real
 // process boundaries.
 
-// cachedTokensConfig reads a token data source and opens an ephemeral
-// token, both used by a terraform_data resource so that neither is pruned;
-// extra lines go into the provider block.
-func cachedTokensConfig(srv *fakeservicetitan.Server, extra ...string) string {
-	return acctest.ProviderBlock(srv, extra...) + `
-data "servicetitan_auth_token" "d" {}
-ephemeral "servicetitan_auth_token" "e" {}
-
-resource "terraform_data" "use" {
-  input = data.servicetitan_auth_token.d.expires_at
-  provisioner "local-exec" {
-    command     = "test -n \"$TOKEN_TYPE\""
-    environment = { TOKEN_TYPE = ephemeral.servicetitan_auth_token.e.token_type }
-  }
-}
-`
-}
-
 func cacheDirLine(dir string) string { return fmt.Sprintf("token_cache_dir = %q", dir) }
 
 func TestAccTokenCacheApplyMakesOneRequestAndARerunNone(t *testing.T) {
@@ -47,13 +29,13 @@ func TestAccTokenCacheApplyMakesOneRequestAndARerunNone(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cache", "servicetitan")
 
 	// Without the cache: one request per phase.
-	acctest.NewCLIRun(t, cachedTokensConfig(srv)).MustRun("apply", "-auto-approve")
+	acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+acctest.TokenReads(1, 1)).MustRun("apply", "-auto-approve")
 	if n := srv.TokenRequests(); n != 2 {
 		t.Fatalf("apply without the cache made %d token requests, want 2", n)
 	}
 
 	srv.Reset()
-	run := acctest.NewCLIRun(t, cachedTokensConfig(srv, cacheDirLine(dir)))
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv, cacheDirLine(dir))+acctest.TokenReads(1, 1))
 	run.MustRun("apply", "-auto-approve")
 	if n := srv.TokenRequests(); n != 1 {
 		t.Fatalf("apply with the cache made %d token requests, want 1: the apply process must reuse the plan's token", n)

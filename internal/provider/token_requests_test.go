@@ -9,36 +9,9 @@ import (
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
 
-// manyTokensConfig declares n token data sources and m ephemeral tokens;
-// a terraform_data resource uses one of each so that none is pruned.
-func manyTokensConfig(srv *fakeservicetitan.Server, n, m int) string {
-	var b strings.Builder
-	b.WriteString(acctest.ProviderBlock(srv))
-	for i := range n {
-		fmt.Fprintf(&b, "data \"servicetitan_auth_token\" \"d%d\" {}\n", i)
-	}
-	for i := range m {
-		fmt.Fprintf(&b, "ephemeral \"servicetitan_auth_token\" \"e%d\" {}\n", i)
-	}
-	b.WriteString(`
-resource "terraform_data" "use" {
-  input = [for d in [` + acctest.Refs("data.servicetitan_auth_token.d%d", n) + `] : d.expires_at]
-`)
-	if m > 0 {
-		b.WriteString(`
-  provisioner "local-exec" {
-    command     = "test -n \"$TOKENS\""
-    environment = { TOKENS = join(",", [` + acctest.Refs("ephemeral.servicetitan_auth_token.e%d.token_type", m) + `]) }
-  }
-`)
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
 func TestAccPlanOfManyTokensMakesOneTokenRequest(t *testing.T) {
 	srv := acctest.StandIn(t)
-	run := acctest.NewCLIRun(t, manyTokensConfig(srv, 20, 5))
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+acctest.TokenReads(20, 5))
 	out := run.MustRun("plan")
 	// Terraform starts the provider for schema, validation and plan; only
 	// the plan process reads data sources and opens ephemeral resources.
@@ -49,7 +22,7 @@ func TestAccPlanOfManyTokensMakesOneTokenRequest(t *testing.T) {
 
 func TestAccApplyWithEphemeralTokensMakesTwoTokenRequests(t *testing.T) {
 	srv := acctest.StandIn(t)
-	run := acctest.NewCLIRun(t, manyTokensConfig(srv, 20, 5))
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+acctest.TokenReads(20, 5))
 	run.MustRun("apply", "-auto-approve")
 	// The plan phase reads the data sources and opens the ephemeral tokens;
 	// the apply phase is a fresh process that opens the ephemeral tokens again.

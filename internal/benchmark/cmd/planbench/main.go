@@ -2,12 +2,8 @@
 // provider, alternated run by run with the floor (the same plan with only a
 // built-in terraform_data resource), against a stand-in ServiceTitan that
 // answers token requests after an injected latency. `make bench` runs it
-// after the auth core's Go benchmarks and writes the table into
+// after the auth core's Go benchmarks and writes the tables into
 // BENCHMARKS.md.
-//
-// With -pprof it profiles instead: it builds the provider with a CPU and
-// allocation profiler around main (added at build time, never in a release
-// build) and leaves one profile per provider process.
 package main
 
 import (
@@ -26,10 +22,8 @@ import (
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/benchmark"
 )
 
-// sdkLogsOn reproduces what the provider did before it started turning the
-// SDK's log sinks off when no logging variable is set: every SDK logger at
-// trace, writing to stderr for the CLI to discard.
-var sdkLogsOn = []string{"TF_LOG_SDK=TRACE", "TF_LOG_SDK_PROTO=TRACE", "TF_LOG_SDK_FRAMEWORK=TRACE"}
+// warmKey names the warm token cache case in -targets.
+const warmKey = "warm"
 
 type variantFlag []benchmark.Variant
 
@@ -40,11 +34,16 @@ func (v *variantFlag) Set(s string) error {
 	if !ok || name == "" || path == "" {
 		return errors.New("want NAME=PATH-TO-PROVIDER-BINARY")
 	}
+	// The name is also the case's key in -targets, where it must not be
+	// taken for another case.
+	if _, err := strconv.Atoi(name); err == nil || name == benchmark.FloorKey || name == warmKey || strings.ContainsAny(name, "/=,") {
+		return fmt.Errorf("NAME %q: want a name other than %s, %s or a number, without / = or ,", name, benchmark.FloorKey, warmKey)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
 	}
-	*v = append(*v, benchmark.Variant{Name: name, Binary: abs})
+	*v = append(*v, benchmark.Variant{Key: name, Name: name, Binary: abs})
 	return nil
 }
 
@@ -68,13 +67,12 @@ func run(ctx context.Context) error {
 	ephemerals := flag.Int("ephemeral", 5, "ephemeral tokens in every configuration")
 	compareSize := flag.Int("compare-size", 20, "token data sources of the side-by-side variants")
 	ldflags := flag.String("ldflags", "-s -w", "linker flags of the provider build")
-	compareSDKLogs := flag.Bool("compare-sdk-logs", true, "add a variant with the SDK loggers forced to trace, as the provider ran before it turned them off")
-	compareTokenCache := flag.Bool("compare-token-cache", true, "add a variant with a warm token cache (token_cache_dir filled by its probe plan)")
-	flag.Var(&variants, "variant", "add NAME=PATH: another provider binary planned side by side (repeatable)")
+	compareTokenCache := flag.Bool("compare-token-cache", true, "add the case "+warmKey+": the compare-size plan with a warm token cache (token_cache_dir filled by its probe plan)")
+	flag.Var(&variants, "variant", "add NAME=PATH: another provider binary planned side by side at the compare size (repeatable)")
+	targets := flag.String("targets", "20/floor=5.5,100/20=1.5,"+warmKey+"/1=0.95",
+		"CASE/BASE=MAX,...: report whether CASE's median wall time is within MAX times BASE's; a case is floor, a size, "+warmKey+" or a -variant NAME")
 	gobench := flag.String("gobench", "", "file with `go test -bench -benchmem` output to include")
 	out := flag.String("out", "", "Markdown file whose generated section receives the results (default: stdout only)")
-	pprofDir := flag.String("pprof", "", "profile instead: write per-process CPU and allocation profiles under this directory")
-	pprofRuns := flag.Int("pprof-runs", 10, "plans per variant with -pprof")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -99,24 +97,12 @@ func run(ctx context.Context) error {
 		}
 		sizeList = append(sizeList, n)
 	}
+	targetList, err := benchmark.ParseTargets(*targets)
+	if err != nil {
+		return fmt.Errorf("-targets: %w", err)
+	}
 	if *compareTokenCache {
-		variants = append(variantFlag{{Name: "warm token cache", TokenCache: true}}, variants...)
-	}
-	if *compareSDKLogs {
-		variants = append(variantFlag{{Name: "SDK logs at trace (as before)", Env: sdkLogsOn}}, variants...)
-	}
-
-	if *pprofDir != "" {
-		dir, err := filepath.Abs(*pprofDir)
-		if err != nil {
-			return err
-		}
-		return benchmark.Profile(ctx, benchmark.ProfileOptions{
-			RepoRoot: rootDir, CLI: cliPath, Dir: dir, Runs: *pprofRuns,
-			DataSources: *compareSize, Ephemerals: *ephemerals, Latency: *latency,
-			Variants: []benchmark.Variant{{Name: "as-built"}, {Name: "sdk-logs-at-trace", Env: sdkLogsOn}},
-			Progress: os.Stderr,
-		})
+		variants = append(variantFlag{{Key: warmKey, Name: "warm token cache", TokenCache: true}}, variants...)
 	}
 
 	self, err := os.Executable()
@@ -143,7 +129,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	md := benchmark.Render(res, goResults)
+	md := benchmark.Render(res, targetList, goResults)
 	fmt.Println(md)
 	if *out != "" {
 		if err := benchmark.WriteGenerated(*out, md); err != nil {

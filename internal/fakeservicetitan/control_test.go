@@ -1,0 +1,96 @@
+package fakeservicetitan
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestControlAPI(t *testing.T) {
+	s := startServer(t, nil)
+	ctl := func(method, path, body string) response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL()+"/_stand-in/"+path, strings.NewReader(body))
+		return do(t, req)
+	}
+	stats := func(r response) Stats {
+		t.Helper()
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		var st Stats
+		if err := json.Unmarshal(r.body, &st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+
+	getToken(t, s)
+	getJobs(t, s.URL(), testTenant, nil)
+	if st := stats(ctl("GET", "stats", "")); st.TokenRequests != 1 || st.TokensIssued != 1 || st.APIRequests != 1 {
+		t.Errorf("stats %+v", st)
+	}
+
+	faults := `[{"status":503,"headers":{"Retry-After":"3"},"body":"{\"error\":\"busy\"}"},
+	            {"status":502,"preset":"html"},
+	            {"delay_ms":30}]`
+	if st := stats(ctl("POST", "faults", faults)); st.PendingFaults != 3 {
+		t.Errorf("after faults %+v", st)
+	}
+	r := postToken(t, s.URL(), goodForm())
+	if r.status != 503 || r.header.Get("Retry-After") != "3" || string(r.body) != `{"error":"busy"}` {
+		t.Errorf("fault 1: %d %v %s", r.status, r.header, r.body)
+	}
+	r = postToken(t, s.URL(), goodForm())
+	if r.status != 502 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || string(r.body) != HTMLBody {
+		t.Errorf("fault 2: %d %v %s", r.status, r.header, r.body)
+	}
+	start := time.Now()
+	if r = postToken(t, s.URL(), goodForm()); r.status != 200 || time.Since(start) < 30*time.Millisecond {
+		t.Errorf("fault 3: %d after %s", r.status, time.Since(start))
+	}
+
+	if st := stats(ctl("POST", "latency?ms=40", "")); st.LatencyMS != 40 || s.Latency() != 40*time.Millisecond {
+		t.Errorf("latency %+v", st)
+	}
+	s.InjectTokenFaults(Fault{Status: 500})
+	if st := stats(ctl("POST", "reset", "")); st.TokenRequests != 0 || st.APIRequests != 0 || st.TokensIssued != 0 ||
+		st.PendingFaults != 0 || st.LatencyMS != 40 {
+		t.Errorf("after reset %+v", st)
+	}
+	if s.LastTokenRequest().ClientID != "" || s.LastIssuedToken() != "" {
+		t.Error("reset kept the last request")
+	}
+
+	bad := []struct{ method, path, body string }{
+		{"POST", "faults", `{"status":503}`},
+		{"POST", "faults", `[{"status":42}]`},
+		{"POST", "faults", `[{"delay":100}]`},
+		{"POST", "faults", `[{"preset":"nope"}]`},
+		{"POST", "faults", `[{"preset":"html","body":"x"}]`},
+		{"POST", "faults", `[{"status":503},{"delay_ms":-1}]`},
+		{"POST", "latency?ms=-5", ""},
+		{"POST", "latency", ""},
+	}
+	for _, b := range bad {
+		if r := ctl(b.method, b.path, b.body); r.status != 400 || jsonField(t, r.body, "error") == nil {
+			t.Errorf("%s %s %s: %d %s", b.method, b.path, b.body, r.status, r.body)
+		}
+	}
+	if s.Stats().PendingFaults != 0 {
+		t.Error("a rejected fault list was partly queued")
+	}
+	for _, m := range []struct{ method, path string }{{"GET", "faults"}, {"GET", "reset"}, {"POST", "stats"}, {"GET", "latency?ms=1"}} {
+		if r := ctl(m.method, m.path, ""); r.status != 405 {
+			t.Errorf("%s %s: %d", m.method, m.path, r.status)
+		}
+	}
+	if r := ctl("GET", "nope", ""); r.status != 404 {
+		t.Errorf("unknown control endpoint: %d", r.status)
+	}
+	if st := s.Stats(); st.TokenRequests != 0 || st.APIRequests != 0 {
+		t.Errorf("control requests were counted: %+v", st)
+	}
+}

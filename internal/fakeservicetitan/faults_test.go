@@ -1,0 +1,127 @@
+package fakeservicetitan
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFaultsConsumedInOrder(t *testing.T) {
+	s := startServer(t, nil)
+	s.InjectTokenFaults(
+		Fault{Status: 503, Headers: map[string]string{"Retry-After": "2"}, Body: `{"error":"temporarily_unavailable"}`},
+		Fault{Status: 502, Body: HTMLBody, ContentType: "text/html"},
+		Fault{Status: 200, Body: TruncatedJSON()},
+		Fault{Status: 200, Body: MissingAccessTokenBody},
+		Fault{Status: 429},
+		Fault{Headers: map[string]string{"X-Stand-In": "passed-through"}},
+	)
+	if s.Stats().PendingFaults != 6 {
+		t.Fatalf("PendingFaults %d", s.Stats().PendingFaults)
+	}
+	check := func(status int, ct string, hdr, val string, bodyCheck func([]byte) bool) {
+		t.Helper()
+		r := postToken(t, s.URL(), goodForm())
+		if r.status != status {
+			t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+		}
+		if ct != "" && r.header.Get("Content-Type") != ct {
+			t.Errorf("Content-Type %q, want %q", r.header.Get("Content-Type"), ct)
+		}
+		if hdr != "" && r.header.Get(hdr) != val {
+			t.Errorf("%s = %q, want %q", hdr, r.header.Get(hdr), val)
+		}
+		if bodyCheck != nil && !bodyCheck(r.body) {
+			t.Errorf("unexpected body %q", r.body)
+		}
+	}
+	check(503, "application/json", "Retry-After", "2", func(b []byte) bool { return string(b) == `{"error":"temporarily_unavailable"}` })
+	check(502, "text/html", "", "", func(b []byte) bool { return strings.Contains(string(b), "502 Bad Gateway") })
+	check(200, "application/json", "", "", func(b []byte) bool { return !json.Valid(b) && strings.HasPrefix(string(b), `{"access_token":"ey`) })
+	check(200, "application/json", "", "", func(b []byte) bool { return string(b) == MissingAccessTokenBody })
+	check(429, "", "", "", func(b []byte) bool { return len(b) == 0 })
+	check(200, "", "X-Stand-In", "passed-through", func(b []byte) bool { return jsonField(t, b, "access_token") != nil })
+	check(200, "", "", "", func(b []byte) bool { return jsonField(t, b, "access_token") != nil })
+
+	if st := s.Stats(); st.TokenRequests != 7 || st.TokensIssued != 2 || st.PendingFaults != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestRepeatedFaultAnswersEveryRequestUntilReset(t *testing.T) {
+	s := startServer(t, nil)
+	s.InjectTokenFaults(
+		Fault{Status: 429, Headers: map[string]string{"Retry-After": "3600"}, Repeat: true},
+		Fault{Status: 500},
+	)
+	for i := range 3 {
+		r := postToken(t, s.URL(), goodForm())
+		if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "3600" {
+			t.Fatalf("request %d: status %d Retry-After %q, want 429 and 3600", i+1, r.status, r.header.Get("Retry-After"))
+		}
+	}
+	if got := s.Stats().PendingFaults; got != 2 {
+		t.Errorf("PendingFaults %d, want both faults still queued", got)
+	}
+	s.Reset()
+	if r := postToken(t, s.URL(), goodForm()); r.status != http.StatusOK {
+		t.Errorf("after Reset: status %d: %s", r.status, r.body)
+	}
+}
+
+func TestLatencyAndDelay(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.Latency = 80 * time.Millisecond })
+	start := time.Now()
+	getToken(t, s)
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Errorf("configured latency: answered after %s", d)
+	}
+
+	s.SetLatency(0)
+	s.InjectTokenFaults(Fault{Delay: 100 * time.Millisecond})
+	start = time.Now()
+	getToken(t, s)
+	if d := time.Since(start); d < 100*time.Millisecond {
+		t.Errorf("delay fault: answered after %s", d)
+	}
+
+	// A client deadline must cut the wait short, and the server must then
+	// answer the next request normally.
+	s.SetLatency(5 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/connect/token", strings.NewReader(goodForm().Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	start = time.Now()
+	if resp, err := httpClient.Do(req); err == nil {
+		drain(resp)
+		t.Fatal("expected the client deadline to fire")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("cancelled request took %s", d)
+	}
+	s.SetLatency(0)
+	getToken(t, s)
+}
+
+func TestHangEndsWhenClientGivesUp(t *testing.T) {
+	s := startServer(t, nil)
+	s.InjectTokenFaults(Fault{Hang: true})
+	c := &http.Client{Timeout: 150 * time.Millisecond}
+	start := time.Now()
+	resp, err := c.PostForm(s.URL()+"/connect/token", goodForm())
+	if err == nil {
+		drain(resp)
+		t.Fatal("hang fault answered")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("hang outlived the client timeout: %s", d)
+	}
+	if !s.LastTokenRequest().SecretMatched {
+		t.Error("hung request was not recorded on arrival")
+	}
+	getToken(t, s)
+}
