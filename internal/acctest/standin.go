@@ -13,7 +13,7 @@ import (
 
 // ClearServiceTitanEnv makes sure a developer's own SERVICETITAN_* variables
 // (say, for the live test) cannot leak into a test. Empty counts as unset.
-func ClearServiceTitanEnv(t *testing.T) {
+func ClearServiceTitanEnv(t testing.TB) {
 	t.Helper()
 	for _, s := range servicetitan.Settings() {
 		t.Setenv(s.EnvVar, "")
@@ -22,7 +22,7 @@ func ClearServiceTitanEnv(t *testing.T) {
 
 // StandIn starts a stand-in ServiceTitan for one test, accepting the
 // acceptance-test credentials; mod may change its configuration first.
-func StandIn(t *testing.T, mod ...func(*fakeservicetitan.Config)) *fakeservicetitan.Server {
+func StandIn(t testing.TB, mod ...func(*fakeservicetitan.Config)) *fakeservicetitan.Server {
 	t.Helper()
 	ClearServiceTitanEnv(t)
 	cfg := fakeservicetitan.Config{

@@ -2,10 +2,14 @@ package acctest
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -64,4 +68,40 @@ func CheckTokenCacheRevealsNothing(t *testing.T, dir string, forbidden []string)
 			t.Errorf("cache file %s: %v, mode %v, want 0600", name, err, fi.Mode().Perm())
 		}
 	}
+}
+
+// TokenRevealers are the strings whose presence in a file would reveal a
+// token: the token, each of its three parts, and every claim's name and
+// value. The token is decoded as the JWT the stand-in issues.
+func TokenRevealers(t *testing.T, token string) []string {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("the token is not a JWT of three parts")
+	}
+	out := append([]string{token}, parts...)
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range claims {
+		switch v := v.(type) {
+		case string:
+			out = append(out, v)
+		case float64:
+			out = append(out, fmt.Sprintf("%.0f", v))
+		case []any:
+			for _, s := range v {
+				out = append(out, fmt.Sprint(s))
+			}
+		default:
+			t.Fatalf("claim %s has an unexpected type %T", name, v)
+		}
+		out = append(out, `"`+name+`"`)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -40,7 +41,7 @@ func TestEnterpriseHubNeedsTenant(t *testing.T) {
 }
 
 func TestAuthHeadersWorkAgainstTheAPI(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	headers, err := conn.AuthHeaders(t.Context())
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -16,21 +16,6 @@ import (
 // data source or ephemeral resource once its token is cached (AuthToken,
 // AuthHeaders), what it does once per configuration (Resolve), and the one
 // token request it makes per configuration.
-
-// benchStandIn starts a stand-in ServiceTitan without injected latency, so
-// that the cold-request figures show the client's cost, not a sleep.
-func benchStandIn(b *testing.B) *fakeservicetitan.Server {
-	b.Helper()
-	srv, err := fakeservicetitan.Start(fakeservicetitan.Config{
-		Clients: []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant}},
-		AppKey:  testAppKey,
-	})
-	if err != nil {
-		b.Fatalf("starting stand-in: %v", err)
-	}
-	b.Cleanup(srv.Close)
-	return srv
-}
 
 // benchInput is a complete set of explicit settings pointing at root.
 func benchInput(root string) servicetitan.Input {
@@ -57,7 +42,7 @@ func benchResolve(b *testing.B, root string, opts servicetitan.Options) *service
 // token from the stand-in.
 func warmConnection(b *testing.B) *servicetitan.Config {
 	b.Helper()
-	srv := benchStandIn(b)
+	srv := acctest.StandIn(b)
 	conn := benchResolve(b, srv.URL(), fastOptions())
 	if _, err := conn.AuthToken(b.Context()); err != nil {
 		b.Fatalf("first AuthToken: %v", err)
@@ -131,7 +116,7 @@ func BenchmarkResolve(b *testing.B) {
 // this process, so the figures include its side too: issuing and signing
 // the token, encoding the response.
 func BenchmarkRequestAuthTokenStandIn(b *testing.B) {
-	srv := benchStandIn(b)
+	srv := acctest.StandIn(b)
 	conn := benchResolve(b, srv.URL(), fastOptions())
 	ctx := b.Context()
 	b.ReportAllocs()
@@ -174,7 +159,7 @@ func (t cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // response comes from memory: the client's share of the stand-in figure.
 func BenchmarkRequestAuthTokenClientOnly(b *testing.B) {
 	// One real response from the stand-in, replayed.
-	srv := benchStandIn(b)
+	srv := acctest.StandIn(b)
 	resp, err := http.Post(srv.URL()+"/connect/token", "application/x-www-form-urlencoded",
 		strings.NewReader("grant_type=client_credentials&client_id="+testClientID+"&client_secret="+testSecret))
 	if err != nil {
@@ -206,7 +191,7 @@ func BenchmarkRequestAuthTokenClientOnly(b *testing.B) {
 // derive the cache's keys, read and open the sealed entry. It replaces a
 // token request.
 func BenchmarkTokenFromWarmCacheDir(b *testing.B) {
-	srv := benchStandIn(b)
+	srv := acctest.StandIn(b)
 	in := benchInput(srv.URL())
 	in["token_cache_dir"] = b.TempDir()
 	opts := fastOptions()

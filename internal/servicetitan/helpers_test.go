@@ -11,34 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
+// The credentials the stand-in accepts, the same as in every other
+// package's tests.
 const (
-	testClientID = "cid-core-test"
-	testSecret   = "s3cr3t-core-test-value"
-	testAppKey   = "ak-core-test"
-	testTenant   = "5555"
+	testClientID = acctest.ClientID
+	testSecret   = acctest.ClientSecret
+	testAppKey   = acctest.AppKey
+	testTenant   = acctest.TenantID
 )
-
-// standIn starts a stand-in ServiceTitan with one registered client.
-func standIn(t *testing.T, mod ...func(*fakeservicetitan.Config)) *fakeservicetitan.Server {
-	t.Helper()
-	cfg := fakeservicetitan.Config{
-		Clients: []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant}},
-		AppKey:  testAppKey,
-	}
-	for _, m := range mod {
-		m(&cfg)
-	}
-	srv, err := fakeservicetitan.Start(cfg)
-	if err != nil {
-		t.Fatalf("starting stand-in: %v", err)
-	}
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // env builds a LookupEnv over a fixed map, so tests never read the real
 // environment of the machine running them.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
@@ -92,7 +93,7 @@ func TestTokenErrorRedactsItsURL(t *testing.T) {
 func TestErrorExcerptIsShortAndRedacted(t *testing.T) {
 	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
 	body := `{"token_type":"Bearer","id":"` + jwt + `", "note":"` + strings.Repeat("x", 500) + `"}`
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 200, Body: body})
 	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	_, err := conn.AuthToken(t.Context())

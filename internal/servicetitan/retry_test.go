@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
@@ -37,7 +38,7 @@ func TestRedirectIsNeverFollowed(t *testing.T) {
 
 	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect, http.StatusFound} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
-			srv := standIn(t)
+			srv := acctest.StandIn(t)
 			srv.InjectTokenFaults(fakeservicetitan.Fault{Status: status, Headers: map[string]string{
 				"Location": "http://" + ln.Addr().String() + "/connect/token?sig=location-secret",
 			}})
@@ -285,7 +286,7 @@ func TestFaults(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := standIn(t)
+			srv := acctest.StandIn(t)
 			for _, f := range tc.faults {
 				if f.Headers["Retry-After"] == "DATE+2s" {
 					// An HTTP date must be computed when the case runs.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
@@ -52,7 +53,7 @@ func TestStoppedWaitsSayWhy(t *testing.T) {
 		for _, w := range waits {
 			for _, c := range causes {
 				t.Run(pathName+"/"+w.name+"/"+c.name, func(t *testing.T) {
-					srv := standIn(t)
+					srv := acctest.StandIn(t)
 					srv.InjectTokenFaults(w.fault)
 					conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 					ctx, fire := c.stop(t, t.Context())
@@ -74,7 +75,7 @@ func TestStoppedWaitsSayWhy(t *testing.T) {
 // A caller that leaves a shared request it was waiting on gets its own
 // reason, while the request goes on for the callers still waiting.
 func TestSingleFlightWaiterSaysWhyItStopped(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 500 * time.Millisecond })
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Latency = 500 * time.Millisecond })
 	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	stayed := make(chan error, 1)
 	go func() {

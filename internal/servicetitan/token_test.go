@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
@@ -119,7 +120,7 @@ func FuzzParseTokenResponse(f *testing.F) {
 var quotedString = regexp.MustCompile(`"(?:[^"\\]|\\.)*"?`)
 
 func TestTokenRequestAsServiceTitanExpectsIt(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	tok, err := servicetitan.RequestAuthToken(t.Context(), conn)
 	if err != nil {
@@ -143,7 +144,7 @@ func TestTokenRequestAsServiceTitanExpectsIt(t *testing.T) {
 
 func TestSecretIsPercentEncoded(t *testing.T) {
 	secret := "a+b&c=d %e/é"
-	srv := standIn(t, func(c *fakeservicetitan.Config) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
 		c.Clients = []fakeservicetitan.Client{{ID: "id with space", Secret: secret, Tenant: testTenant}}
 	})
 	conn := configFor(t, srv, servicetitan.Input{"client_id": "id with space", "client_secret": secret}, fastOptions())
@@ -153,7 +154,7 @@ func TestSecretIsPercentEncoded(t *testing.T) {
 }
 
 func TestEnterpriseHubSendsTenant(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
 		c.Clients = []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant, EnterpriseHub: true}}
 	})
 	plain := configFor(t, srv, servicetitan.Input{}, fastOptions())
@@ -171,7 +172,7 @@ func TestEnterpriseHubSendsTenant(t *testing.T) {
 
 func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
 	clk := &clock{now: time.Now()}
-	srv := standIn(t, func(c *fakeservicetitan.Config) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
 		c.OmitExpiresIn = true
 		c.TokenLifetime = 300 * time.Second
 		c.Now = clk.Now
@@ -196,7 +197,7 @@ func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
 }
 
 func TestRequestAuthTokenDoesNotCache(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	for range 2 {
 		if _, err := servicetitan.RequestAuthToken(t.Context(), conn); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
@@ -15,7 +16,7 @@ import (
 // do not share a token source: the failure remembered for the one without
 // retries is not served to the one whose retries succeed.
 func TestSharedTokensKeepConfigurationsApart(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	opts := fastOptions()
 	opts.SharedTokens = servicetitan.NewSharedTokens()
 	noRetries := configFor(t, srv, servicetitan.Input{"max_retries": "0"}, opts)
@@ -45,7 +46,7 @@ func TestSharedTokensKeepConfigurationsApart(t *testing.T) {
 // A failed request is remembered for FailureHold, not for ever.
 func TestRememberedFailureEndsAfterItsHold(t *testing.T) {
 	clk := &clock{now: time.Now()}
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
 	opts := fastOptions()
 	opts.Now = clk.Now
 	opts.FailureHold = 2 * time.Minute
@@ -72,7 +73,7 @@ func TestRememberedFailureEndsAfterItsHold(t *testing.T) {
 // that token; only a caller with no valid token gets the failure.
 func TestFailedRefreshNeverHidesAValidToken(t *testing.T) {
 	clk := &clock{now: time.Now()}
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
 	opts := fastOptions()
 	opts.Now = clk.Now
 	opts.FailureHold = time.Minute
@@ -109,7 +110,7 @@ func TestFailedRefreshNeverHidesAValidToken(t *testing.T) {
 }
 
 func TestFiftyConcurrentCallersShareOneRequest(t *testing.T) {
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Latency = 100 * time.Millisecond })
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Latency = 100 * time.Millisecond })
 	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	var wg sync.WaitGroup
 	tokens := make([]string, 50)
@@ -139,7 +140,7 @@ func TestFiftyConcurrentCallersShareOneRequest(t *testing.T) {
 }
 
 func TestSeparateConfigsHaveSeparateTokenSources(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	a := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	b := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	for _, c := range []*servicetitan.Config{a, b, a, b} {
@@ -154,7 +155,7 @@ func TestSeparateConfigsHaveSeparateTokenSources(t *testing.T) {
 
 func TestTokenNearExpiryIsRefreshed(t *testing.T) {
 	clk := &clock{now: time.Now()}
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
 	opts := fastOptions()
 	opts.Now = clk.Now
 	conn := configFor(t, srv, servicetitan.Input{}, opts)
@@ -180,7 +181,7 @@ func TestTokenNearExpiryIsRefreshed(t *testing.T) {
 
 func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
 	clk := &clock{now: time.Now()}
-	srv := standIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now; c.TokenLifetime = 100 * time.Second })
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now; c.TokenLifetime = 100 * time.Second })
 	opts := fastOptions()
 	opts.Now = clk.Now
 	conn := configFor(t, srv, servicetitan.Input{}, opts)
@@ -200,7 +201,7 @@ func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
 }
 
 func TestCancellationStopsWaitingAtOnce(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "20"}})
 	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
 	ctx, cancel := context.WithCancel(t.Context())
@@ -229,7 +230,7 @@ func TestCancellationStopsWaitingAtOnce(t *testing.T) {
 }
 
 func TestRejectedCredentialsAreNotAskedAgain(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	conn := configFor(t, srv, servicetitan.Input{"client_secret": "wrong-secret-value"}, fastOptions())
 	for range 5 {
 		if _, err := conn.AuthToken(t.Context()); err == nil {
@@ -242,7 +243,7 @@ func TestRejectedCredentialsAreNotAskedAgain(t *testing.T) {
 }
 
 func TestSharedTokensServeIdenticalConfigs(t *testing.T) {
-	srv := standIn(t)
+	srv := acctest.StandIn(t)
 	cache := servicetitan.NewSharedTokens()
 	opts := fastOptions()
 	opts.SharedTokens = cache
