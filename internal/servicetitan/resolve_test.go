@@ -175,7 +175,7 @@ func TestValidationErrors(t *testing.T) {
 			in["client_secret"] = testSecret
 			_, _, err := servicetitan.Resolve(in, servicetitan.Options{LookupEnv: env(tc.vars)})
 			if err == nil {
-				t.Fatal("Connect accepted it")
+				t.Fatal("Resolve accepted it")
 			}
 			wantContains(t, err.Error(), tc.want...)
 			mustNotLeak(t, err.Error())
