@@ -43,6 +43,12 @@ func StandIn(t testing.TB, mod ...func(*fakeservicetitan.Config)) *fakeserviceti
 // ProviderBlock configures the provider against srv with full credentials;
 // extra lines are added inside the block.
 func ProviderBlock(srv *fakeservicetitan.Server, extra ...string) string {
+	return ProviderBlockFor(srv.URL(), ClientID, ClientSecret, AppKey, TenantID, extra...)
+}
+
+// ProviderBlockFor configures the provider against the stand-in at rootURL
+// with the given credentials.
+func ProviderBlockFor(rootURL, clientID, clientSecret, appKey, tenantID string, extra ...string) string {
 	return fmt.Sprintf(`
 provider "servicetitan" {
   environment   = "integration"
@@ -54,7 +60,7 @@ provider "servicetitan" {
   tenant_id     = %q
   %s
 }
-`, srv.URL(), srv.URL(), ClientID, ClientSecret, AppKey, TenantID, strings.Join(extra, "\n  "))
+`, rootURL, rootURL, clientID, clientSecret, appKey, tenantID, strings.Join(extra, "\n  "))
 }
 
 // WriteConfigFile writes a servicepytan-format config file for one test.

@@ -8,8 +8,6 @@
 package benchmark
 
 import (
-	"fmt"
-
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
@@ -24,16 +22,6 @@ func FloorConfig() string {
 // TokensConfig is acctest.TokenReads against the stand-in at rootURL, with
 // the stand-in's demo credentials.
 func TokensConfig(rootURL string, dataSources, ephemerals int) string {
-	return acctest.RequiredProviders() + fmt.Sprintf(`
-provider "servicetitan" {
-  auth_root_url = %q
-  api_root_url  = %q
-  client_id     = %q
-  client_secret = %q
-  app_key       = %q
-  tenant_id     = %q
-}
-
-`, rootURL, rootURL, fakeservicetitan.DemoClientID, fakeservicetitan.DemoClientSecret,
-		fakeservicetitan.DemoAppKey, fakeservicetitan.DemoTenant) + acctest.TokenReads(dataSources, ephemerals)
+	return acctest.RequiredProviders() + acctest.ProviderBlockFor(rootURL, fakeservicetitan.DemoClientID, fakeservicetitan.DemoClientSecret,
+		fakeservicetitan.DemoAppKey, fakeservicetitan.DemoTenant) + "\n" + acctest.TokenReads(dataSources, ephemerals)
 }
