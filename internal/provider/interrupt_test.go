@@ -48,10 +48,10 @@ resource "terraform_data" "use" {
 		// first; an apply's planning phase only by the signal.
 		want *regexp.Regexp
 	}{
-		{"apply with a data source", useDataSource, "apply", regexp.MustCompile(`interrupted \(Ctrl-C\)`)},
-		{"apply with an ephemeral resource", useEphemeral, "apply", regexp.MustCompile(`interrupted \(Ctrl-C\)`)},
-		{"plan with a data source", useDataSource, "plan", regexp.MustCompile(`interrupted \(Ctrl-C\)|cancelled`)},
-		{"plan with an ephemeral resource", useEphemeral, "plan", regexp.MustCompile(`interrupted \(Ctrl-C\)|cancelled`)},
+		{"apply with a data source", useDataSource, "apply", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
+		{"apply with an ephemeral resource", useEphemeral, "apply", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
+		{"plan with a data source", useDataSource, "plan", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
+		{"plan with an ephemeral resource", useEphemeral, "plan", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := acctest.StandIn(t)

@@ -200,6 +200,12 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 			observe(ctx, msg, fields)
 		}
 	}
+	opts.Warn = func(ctx context.Context, msg string, fields map[string]any) {
+		tflog.Warn(ctx, msg, fields)
+		if observe != nil {
+			observe(ctx, msg, fields)
+		}
+	}
 	conn, warnings, err := servicetitan.Resolve(in, opts)
 	for _, w := range warnings {
 		resp.Diagnostics.AddWarning("Ignored key in ServiceTitan config file", w)

@@ -103,7 +103,7 @@ data "servicetitan_auth_token" "d" {}
 	if srv.TokenRequests() != 1 {
 		t.Errorf("%d token requests, want 1 (the first plan's): the interrupted plan must not request without the lock", srv.TokenRequests())
 	}
-	if !acctest.ErrorText("interrupted").MatchString(out.String()) {
+	if !acctest.ErrorText("interrupted (Ctrl-C, or the run was stopped)").MatchString(out.String()) {
 		t.Errorf("the plan does not say it was interrupted:\n%s", out.String())
 	}
 	if strings.Contains(out.String(), "waited 5m0s") {

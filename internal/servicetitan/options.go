@@ -37,6 +37,9 @@ type Options struct {
 	FailureHold time.Duration
 	// Log receives debug events. Nothing secret is ever passed to it.
 	Log func(ctx context.Context, msg string, fields map[string]any)
+	// Warn receives what a user should hear of although nothing failed,
+	// such as a token cache directory this process cannot use; nil means Log.
+	Warn func(ctx context.Context, msg string, fields map[string]any)
 	// SharedTokens, when set, lets configurations resolved from the same
 	// token settings share one token source. A program that may resolve the
 	// same configuration more than once (a Terraform provider re-configured
@@ -77,6 +80,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Log == nil {
 		o.Log = func(context.Context, string, map[string]any) {}
+	}
+	if o.Warn == nil {
+		o.Warn = o.Log
 	}
 	return o
 }

@@ -291,6 +291,9 @@ func parseTokenCacheDir(v string) (string, error) {
 		if err != nil || home == "" {
 			return "", errors.New("starts with \"~\", but the user's home directory is not known; use an absolute path")
 		}
+		if !filepath.IsAbs(home) {
+			return "", fmt.Errorf("starts with \"~\", but the user's home directory (%q) is not an absolute path; use an absolute path", home)
+		}
 		p = filepath.Join(home, p[1:])
 	} else if strings.HasPrefix(p, "~") {
 		return "", errors.New("only \"~\" for the current user's home directory is expanded, not \"~user\"; use an absolute path")

@@ -30,12 +30,13 @@ func stopError(ctx context.Context) error {
 
 func (e *StoppedError) Error() string {
 	switch {
-	case errors.Is(e.Cause, ErrInterrupted):
-		return "the token request was interrupted (Ctrl-C) before a token arrived"
 	case errors.Is(e.Cause, context.DeadlineExceeded):
 		return "the run's time limit ran out before a token arrived"
-	case errors.Is(e.Cause, context.Canceled) || e.Cause == nil:
-		return "the run was cancelled before a token arrived"
+	case errors.Is(e.Cause, ErrInterrupted) || errors.Is(e.Cause, context.Canceled) || e.Cause == nil:
+		// A terminal's Ctrl-C reaches Terraform, which stops the provider
+		// (cancelling the request), and the provider itself (ErrInterrupted),
+		// in either order: the user hears the same sentence whichever wins.
+		return "the token request was interrupted (Ctrl-C, or the run was stopped) before a token arrived"
 	}
 	return "the run was stopped before a token arrived: " + e.Cause.Error()
 }

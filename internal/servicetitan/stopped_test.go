@@ -24,10 +24,10 @@ func TestStoppedWaitsSayWhy(t *testing.T) {
 		{"interrupted", func(t *testing.T, parent context.Context) (context.Context, func()) {
 			ctx, cancel := context.WithCancelCause(parent)
 			return ctx, func() { cancel(servicetitan.ErrInterrupted) }
-		}, servicetitan.ErrInterrupted, "interrupted (Ctrl-C)"},
+		}, servicetitan.ErrInterrupted, "interrupted (Ctrl-C, or the run was stopped)"},
 		{"cancelled", func(t *testing.T, parent context.Context) (context.Context, func()) {
 			return context.WithCancel(parent)
-		}, context.Canceled, "the run was cancelled"},
+		}, context.Canceled, "interrupted (Ctrl-C, or the run was stopped)"},
 		{"time limit", func(t *testing.T, parent context.Context) (context.Context, func()) {
 			ctx, cancel := context.WithTimeout(parent, 300*time.Millisecond)
 			t.Cleanup(cancel)
@@ -88,7 +88,7 @@ func TestSingleFlightWaiterSaysWhyItStopped(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(t.Context())
 	time.AfterFunc(50*time.Millisecond, func() { cancel(servicetitan.ErrInterrupted) })
 	err := within(t, func() error { _, err := conn.AuthToken(ctx); return err })
-	checkStopped(t, err, servicetitan.ErrInterrupted, "interrupted (Ctrl-C)")
+	checkStopped(t, err, servicetitan.ErrInterrupted, "interrupted (Ctrl-C, or the run was stopped)")
 	if err := <-stayed; err != nil {
 		t.Fatalf("the caller that stayed lost the shared request: %v", err)
 	}

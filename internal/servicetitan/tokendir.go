@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -16,6 +17,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
 	"time"
 )
 
@@ -60,14 +64,23 @@ const hkdfSalt = "servicetitan token cache"
 type tokenDir struct {
 	dir    string
 	source Source
-	entry  string // the sealed entry's path
-	lock   string // its lock file's path
+	name   string // the entry's file name: a keyed hash, then ".token"
+	lock   string // its lock file's name
 	aead   cipher.AEAD
 	aad    []byte
 	now    func() time.Time
-	// wait bounds how long a process waits for another's token request.
+	// boot reads the clock that counts from boot, suspend included, which
+	// a change of the wall clock does not move.
+	boot func() (bootTime, bool)
+	// wait bounds how long a process waits for another's token request: as
+	// long as that request may take.
 	wait time.Duration
 	log  func(context.Context, string, map[string]any)
+	warn func(context.Context, string, map[string]any)
+
+	mu sync.Mutex
+	// off says why this process no longer uses the directory; "" while it does.
+	off string
 }
 
 // newTokenDir builds the token_cache_dir layer of this configuration. The keys depend on
@@ -105,14 +118,26 @@ func (c *Config) newTokenDir() (*tokenDir, error) {
 	return &tokenDir{
 		dir:    c.tokenCacheDir,
 		source: c.sources[SettingTokenCacheDir.Name],
-		entry:  filepath.Join(c.tokenCacheDir, name+".token"),
-		lock:   filepath.Join(c.tokenCacheDir, name+".lock"),
+		name:   name + ".token",
+		lock:   name + ".lock",
 		aead:   aead,
 		aad:    append(append([]byte(nil), entryHeader...), binding...),
 		now:    c.opts.Now,
-		wait:   c.requestTimeout,
+		boot:   readBootTime,
+		wait:   c.longestTokenRequest(),
 		log:    c.opts.Log,
+		warn:   c.opts.Warn,
 	}, nil
+}
+
+// longestTokenRequest is how long a token request of this configuration
+// may legitimately take: every attempt up to its timeout, and between them
+// the longest wait the retry policy sits through, with a little to spare.
+// A process waiting for another's request waits that long before it asks
+// on its own.
+func (c *Config) longestTokenRequest() time.Duration {
+	between := max(c.opts.RetryWaitMax, c.opts.MaxRetryAfter)
+	return time.Duration(c.maxRetries+1)*c.requestTimeout + time.Duration(c.maxRetries)*between + 5*time.Second
 }
 
 // tokenDirLayer is fetch behind the token cache directory, or, when the
@@ -166,64 +191,144 @@ func (e *TokenCacheDirError) Error() string {
 	return fmt.Sprintf("token_cache_dir %q (from %s) cannot be used: %s", e.Path, e.Source, e.Reason)
 }
 
-// TokenCacheLockError is a wait for another process's token request that
-// ran out of time.
-type TokenCacheLockError struct {
-	Source Source
-	Path   string
-	Waited time.Duration
-}
-
-func (e *TokenCacheLockError) Error() string {
-	return fmt.Sprintf("waited %s (the request timeout) for another process to finish its token request and release %q in token_cache_dir (from %s); "+
-		"try again, or raise request_timeout if token requests are slow", e.Waited, e.Path, e.Source)
-}
-
 // wrap puts the directory in front of fetch: an entry with more than the
 // refresh margin left is used; otherwise the entry's lock is taken, the
 // entry read again (another process may just have written it), and only
 // then is a token requested and written. A failed request writes nothing.
+//
+// The directory is opt-in speed and never makes a run worse than no
+// directory: the refusals the docs promise (another owner, writable by
+// others, not a directory) are errors, but a directory that merely cannot
+// be used (read-only, full, a lock that cannot be opened) turns the layer
+// off for this process, with one warning, and the token is requested as if
+// no directory were set.
 func (d *tokenDir) wrap(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
 	return func(ctx context.Context) (*Token, error) {
-		if err := d.prepare(); err != nil {
-			return nil, err
+		if d.isOff() {
+			return fetch(ctx)
 		}
-		if tok := d.load(ctx, false); tok != nil {
+		root, err := d.open()
+		if err != nil {
+			var refused *TokenCacheDirError
+			if errors.As(err, &refused) {
+				return nil, err
+			}
+			d.turnOff(ctx, err)
+			return fetch(ctx)
+		}
+		defer root.Close()
+		if tok := d.load(ctx, root, false); tok != nil {
 			return tok, nil
 		}
-		unlock, err := d.acquire(ctx)
-		if err != nil {
+		unlock, err := d.acquire(ctx, root)
+		var timedOut *lockTimeout
+		switch {
+		case errors.As(err, &timedOut):
+			// The holder is taking longer than any request of these
+			// settings should; asking on our own costs one request, where
+			// failing would cost the run. Without the lock, nothing is
+			// written.
+			d.warn(ctx, "token cache lock still held; requesting a token without it", map[string]any{
+				"setting": SettingTokenCacheDir.Name, "source": d.source.String(), "lock": filepath.Join(d.dir, d.lock), "waited": timedOut.waited.String()})
+			return fetch(ctx)
+		case err != nil && ctx.Err() != nil:
 			return nil, err
+		case err != nil:
+			d.turnOff(ctx, err)
+			return fetch(ctx)
 		}
 		defer unlock()
-		if tok := d.load(ctx, true); tok != nil {
+		d.removeStaleTemps(ctx, root)
+		if tok := d.load(ctx, root, true); tok != nil {
 			return tok, nil
 		}
 		tok, err := fetch(ctx)
 		if err != nil {
 			return nil, err
 		}
-		d.store(ctx, tok)
+		d.store(ctx, root, tok)
 		return tok, nil
 	}
 }
 
-// prepare creates the directory (0700) if needed and refuses one that
-// another user owns or that others can write: they could plant or swap
-// entries and lock files, if not read them.
-func (d *tokenDir) prepare() error {
-	if err := os.MkdirAll(d.dir, 0o700); err != nil {
-		return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "the directory cannot be created: " + pathErrReason(err)}
+func (d *tokenDir) isOff() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.off != ""
+}
+
+// turnOff stops this process from using the directory, saying why once.
+func (d *tokenDir) turnOff(ctx context.Context, why error) {
+	d.mu.Lock()
+	first := d.off == ""
+	if first {
+		d.off = why.Error()
 	}
-	fi, err := os.Stat(d.dir)
+	d.mu.Unlock()
+	if first {
+		d.warn(ctx, "token cache directory not used by this process; tokens are requested as without token_cache_dir", map[string]any{
+			"setting": SettingTokenCacheDir.Name, "source": d.source.String(), "path": d.dir, "reason": why.Error()})
+	}
+}
+
+// open makes the directory if it is missing, opens it once, and checks the
+// handle it opened: every later operation is relative to that handle and
+// follows no symbolic link, so no path is resolved twice and no link leads
+// out of the directory that was checked.
+func (d *tokenDir) open() (*os.Root, error) {
+	if err := d.makeDir(); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(d.dir)
 	if err != nil {
-		return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: pathErrReason(err)}
+		if errors.Is(err, syscall.ENOTDIR) {
+			return nil, &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "it is not a directory"}
+		}
+		return nil, fmt.Errorf("the directory cannot be opened: %s", pathErrReason(err))
 	}
-	if !fi.IsDir() {
-		return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "it is not a directory"}
+	fi, err := root.Stat(".")
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("the directory cannot be read: %s", pathErrReason(err))
 	}
 	if reason := unsafeDir(d.dir, fi); reason != "" {
-		return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: reason}
+		root.Close()
+		return nil, &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: reason}
+	}
+	return root, nil
+}
+
+// makeDir creates the directory (0700) and any missing parent, but never
+// inside a directory that belongs to another user (root's excepted, such as
+// /tmp): what is created there would be ours, in their tree, and could
+// lock them out of it.
+func (d *tokenDir) makeDir() error {
+	existing := d.dir
+	for {
+		fi, err := os.Stat(existing)
+		if err == nil {
+			if existing == d.dir {
+				if !fi.IsDir() {
+					return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "it is not a directory"}
+				}
+				return nil
+			}
+			if reason := foreignParent(existing, fi); reason != "" {
+				return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: reason}
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("the directory cannot be looked up: %s", pathErrReason(err))
+		}
+		parent := filepath.Dir(existing)
+		if parent == existing {
+			break
+		}
+		existing = parent
+	}
+	if err := os.MkdirAll(d.dir, 0o700); err != nil {
+		return fmt.Errorf("the directory cannot be created: %s", pathErrReason(err))
 	}
 	return nil
 }
@@ -233,32 +338,56 @@ func pathErrReason(err error) string {
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
 	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
 	return err.Error()
 }
 
-// cachedToken is the sealed plaintext.
+// cachedToken is the sealed plaintext. When it was written is recorded by
+// the wall clock and, where there is one, by the clock that counts from
+// boot, with the boot's identity: see trust.
 type cachedToken struct {
 	AccessToken string   `json:"access_token"`
 	TokenType   string   `json:"token_type"`
 	ExpiresIn   int64    `json:"expires_in_ns"`
 	Expiry      int64    `json:"expiry_unix_ns"`
 	Scopes      []string `json:"scopes"`
+	Written     int64    `json:"written_unix_ns,omitempty"`
+	BootID      string   `json:"boot_id,omitempty"`
+	BootNS      int64    `json:"boot_ns,omitempty"`
+}
+
+func (ct *cachedToken) token() *Token {
+	scopes := ct.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	return &Token{
+		AccessToken: ct.AccessToken, TokenType: ct.TokenType, ExpiresIn: time.Duration(ct.ExpiresIn),
+		Expiry: time.Unix(0, ct.Expiry), Scopes: scopes,
+	}
 }
 
 func (d *tokenDir) seal(tok *Token) ([]byte, error) {
-	plain, err := json.Marshal(cachedToken{
+	ct := cachedToken{
 		AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: int64(tok.ExpiresIn),
-		Expiry: tok.Expiry.UnixNano(), Scopes: tok.Scopes,
-	})
+		Expiry: tok.Expiry.UnixNano(), Scopes: tok.Scopes, Written: d.now().UnixNano(),
+	}
+	if b, ok := d.boot(); ok {
+		ct.BootID, ct.BootNS = b.id, int64(b.since)
+	}
+	plain, err := json.Marshal(ct)
 	if err != nil {
 		return nil, err
 	}
 	return d.aead.Seal(append([]byte(nil), entryHeader...), nil, plain, d.aad), nil
 }
 
-// open returns the token sealed in data, or an error saying why it is not
+// unseal returns the entry sealed in data, or an error saying why it is not
 // usable; the error never carries any of the content.
-func (d *tokenDir) open(data []byte) (*Token, error) {
+func (d *tokenDir) unseal(data []byte) (*cachedToken, error) {
 	if len(data) < len(entryHeader)+d.aead.Overhead() || string(data[:len(entryHeader)]) != string(entryHeader) {
 		return nil, errors.New("not a token cache entry of this format")
 	}
@@ -270,90 +399,162 @@ func (d *tokenDir) open(data []byte) (*Token, error) {
 	if err := json.Unmarshal(plain, &ct); err != nil || ct.AccessToken == "" || ct.ExpiresIn <= 0 {
 		return nil, errors.New("the entry's content is incomplete")
 	}
-	scopes := ct.Scopes
-	if scopes == nil {
-		scopes = []string{}
-	}
-	return &Token{
-		AccessToken: ct.AccessToken, TokenType: ct.TokenType, ExpiresIn: time.Duration(ct.ExpiresIn),
-		Expiry: time.Unix(0, ct.Expiry), Scopes: scopes,
-	}, nil
+	return &ct, nil
 }
 
 // load reads the entry and returns its token when more than the refresh
 // margin of its life remains. Anything else is ignored: a missing,
-// unreadable, damaged or foreign entry is replaced by the next write. With
-// the lock held, an expired entry is also removed (without it, the removal
-// could race with another process's fresh write).
-func (d *tokenDir) load(ctx context.Context, locked bool) *Token {
-	data, err := readLimited(d.entry, maxTokenCacheEntry)
+// unreadable, damaged or foreign entry, or anything that is not a regular
+// file (a FIFO would block a plain open forever), is replaced by the next
+// write. With the lock held, an expired entry is also removed (without it,
+// the removal could race with another process's fresh write).
+func (d *tokenDir) load(ctx context.Context, root *os.Root, locked bool) *Token {
+	data, err := readEntry(root, d.name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		d.log(ctx, "token cache entry ignored", map[string]any{"path": d.entry, "reason": pathErrReason(err)})
+		d.log(ctx, "token cache entry ignored", map[string]any{"path": filepath.Join(d.dir, d.name), "reason": pathErrReason(err)})
 		return nil
 	}
-	tok, err := d.open(data)
+	ct, err := d.unseal(data)
 	if err != nil {
-		d.log(ctx, "token cache entry ignored", map[string]any{"path": d.entry, "reason": err.Error()})
+		d.log(ctx, "token cache entry ignored", map[string]any{"path": filepath.Join(d.dir, d.name), "reason": err.Error()})
 		return nil
 	}
-	now := d.now()
-	left := tok.Expiry.Sub(now)
+	tok, reason := d.trust(ct)
 	switch {
-	case left <= 0:
+	case reason == "expired":
 		if locked {
-			_ = os.Remove(d.entry)
-			d.log(ctx, "expired token cache entry removed", map[string]any{"path": d.entry})
+			_ = root.Remove(d.name)
+			d.log(ctx, "expired token cache entry removed", map[string]any{"path": filepath.Join(d.dir, d.name)})
 		}
 		return nil
-	case left > tok.ExpiresIn+time.Minute:
-		// Valid for longer than it was issued for: the clock was turned
-		// back since it was written. Its real expiry is unknown.
-		d.log(ctx, "token cache entry ignored", map[string]any{"path": d.entry, "reason": "its expiry is further away than its lifetime; the clock has changed"})
-		return nil
-	case left <= refreshMargin(tok.ExpiresIn):
+	case reason != "":
+		d.log(ctx, "token cache entry ignored", map[string]any{"path": filepath.Join(d.dir, d.name), "reason": reason})
 		return nil
 	}
-	d.log(ctx, "token from the token cache", map[string]any{"path": d.entry, "expires_in_s": int(left.Seconds())})
+	left := tok.Expiry.Sub(d.now())
+	if left <= refreshMargin(tok.ExpiresIn) {
+		return nil
+	}
+	d.log(ctx, "token from the token cache", map[string]any{"path": filepath.Join(d.dir, d.name), "expires_in_s": int(left.Seconds())})
 	return tok
 }
 
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+// trust turns an entry into a token whose expiry can be relied on, or says
+// why it cannot be. The expiry was written by the wall clock, which can be
+// turned back; where the machine has a clock that counts from boot, the
+// time the entry has existed is measured by it too, and an entry whose wall
+// clock shows less time passed than that clock (by more than a small
+// tolerance) is not trusted. A wall clock that runs ahead only makes the
+// token be replaced early. Elsewhere, an entry whose expiry is further away
+// than its lifetime is not trusted, which catches a clock turned back by
+// more than the token's age.
+func (d *tokenDir) trust(ct *cachedToken) (*Token, string) {
+	tok := ct.token()
+	now := d.now()
+	if !tok.Expiry.After(now) {
+		return nil, "expired"
+	}
+	if tok.Expiry.Sub(now) > tok.ExpiresIn+time.Minute {
+		return nil, "its expiry is further away than its lifetime; the clock has changed"
+	}
+	bootNow, ok := d.boot()
+	if !ok {
+		return tok, ""
+	}
+	if ct.BootID != bootNow.id || ct.BootNS <= 0 || ct.Written == 0 {
+		return nil, "the time since it was written cannot be measured (written before the last boot, or by another version)"
+	}
+	sinceBoot := bootNow.since - time.Duration(ct.BootNS)
+	sinceWall := now.Sub(time.Unix(0, ct.Written))
+	if sinceBoot < 0 || sinceWall < sinceBoot-clockTolerance {
+		return nil, fmt.Sprintf("the wall clock shows %s since it was written, the boot clock %s; the clock was turned back",
+			sinceWall.Round(time.Second), sinceBoot.Round(time.Second))
+	}
+	return tok, ""
+}
+
+// clockTolerance is how far the wall clock may fall behind the boot clock
+// before an entry is distrusted: time synchronisation slews the wall clock
+// by milliseconds, never by this much.
+const clockTolerance = 2 * time.Second
+
+// readEntry reads an entry without following a link or blocking on a
+// special file, and only when it is a regular file of at most
+// maxTokenCacheEntry bytes.
+func readEntry(root *os.Root, name string) ([]byte, error) {
+	f, err := openInDir(root, name, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("it is not a regular file (%s)", fi.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxTokenCacheEntry+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxTokenCacheEntry {
 		return nil, errors.New("the entry is larger than any token")
 	}
 	return data, nil
 }
 
+// errLink is a symbolic link where a file of the directory belongs.
+var errLink = errors.New("it is a symbolic link, which is never followed")
+
+// openInDir opens name in the directory without following a link: os.Root
+// keeps links from leading out of the directory but follows those that
+// stay inside, so a link is refused by looking before and after the open.
+// openNoFollow also keeps the open from blocking on a FIFO.
+func openInDir(root *os.Root, name string, flag int, perm os.FileMode) (*os.File, error) {
+	if fi, err := root.Lstat(name); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errLink}
+	}
+	f, err := root.OpenFile(name, flag|openNoFollow, perm)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := root.Lstat(name); err != nil || fi.Mode()&os.ModeSymlink != 0 {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errLink}
+	}
+	return f, nil
+}
+
+// lockTimeout is a wait for another process's token request that lasted
+// as long as such a request may take.
+type lockTimeout struct{ waited time.Duration }
+
+func (e *lockTimeout) Error() string {
+	return "the token cache lock was still held after " + e.waited.String()
+}
+
 // acquire takes the entry's lock, waiting while another process holds it
 // (that process is requesting the token this one needs). The wait ends with
-// ctx (Ctrl-C, the provider stopping), saying why, or after the request
-// timeout with a TokenCacheLockError. The operating system releases the lock
-// of a process that dies, so it never goes stale.
-func (d *tokenDir) acquire(ctx context.Context) (func(), error) {
-	f, err := os.OpenFile(d.lock, os.O_RDWR|os.O_CREATE, 0o600)
+// ctx (Ctrl-C, the provider stopping), saying why, or after as long as the
+// holder's request may take, with a lockTimeout. The operating system
+// releases the lock of a process that dies, so it never goes stale.
+func (d *tokenDir) acquire(ctx context.Context, root *os.Root) (func(), error) {
+	f, err := d.openLock(root)
 	if err != nil {
-		return nil, &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "its lock file cannot be opened: " + pathErrReason(err)}
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, d.wait, &TokenCacheLockError{Source: d.source, Path: d.lock, Waited: d.wait})
+	wctx, cancel := context.WithTimeoutCause(ctx, d.wait, &lockTimeout{waited: d.wait})
 	defer cancel()
 	delay := lockPollMin
 	for {
 		ok, err := tryLockFile(f)
 		if err != nil {
 			f.Close()
-			return nil, &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "its lock file cannot be locked: " + err.Error()}
+			return nil, fmt.Errorf("its lock file cannot be locked: %s", err)
 		}
 		if ok {
 			return func() {
@@ -362,21 +563,64 @@ func (d *tokenDir) acquire(ctx context.Context) (func(), error) {
 			}, nil
 		}
 		if delay == lockPollMin {
-			d.log(ctx, "waiting for another process's token request (token cache lock held)", map[string]any{"path": d.lock, "wait_limit": d.wait.String()})
+			d.log(ctx, "waiting for another process's token request (token cache lock held)", map[string]any{"path": filepath.Join(d.dir, d.lock), "wait_limit": d.wait.String()})
 		}
 		t := time.NewTimer(delay)
 		select {
-		case <-ctx.Done():
+		case <-wctx.Done():
 			t.Stop()
 			f.Close()
-			var timedOut *TokenCacheLockError
-			if errors.As(context.Cause(ctx), &timedOut) {
-				return nil, timedOut
+			if ctx.Err() != nil {
+				return nil, stopError(ctx)
 			}
-			return nil, stopError(ctx)
+			return nil, context.Cause(wctx)
 		case <-t.C:
 		}
 		delay = min(2*delay, lockPollMax)
+	}
+}
+
+// openLock opens the entry's lock file, creating it if needed. On a
+// read-only directory an existing lock is opened for reading, which flock
+// takes as well. A link or anything but a regular file in its place is not
+// used: creating through a dangling link would make a file wherever it
+// points.
+func (d *tokenDir) openLock(root *os.Root) (*os.File, error) {
+	f, err := openInDir(root, d.lock, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
+		f, err = openInDir(root, d.lock, os.O_RDONLY, 0)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("its lock file cannot be opened: %s", pathErrReason(err))
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("its lock file cannot be read: %s", pathErrReason(err))
+		}
+		return nil, fmt.Errorf("its lock file is not a regular file (%s)", fi.Mode().Type())
+	}
+	return f, nil
+}
+
+// removeStaleTemps removes what writes of this entry left behind when
+// their process died between creating a temporary file and renaming it.
+// Only the lock's holder writes, so with the lock held every such file is
+// stale.
+func (d *tokenDir) removeStaleTemps(ctx context.Context, root *os.Root) {
+	dir, err := root.Open(".")
+	if err != nil {
+		return
+	}
+	names, _ := dir.Readdirnames(-1)
+	dir.Close()
+	for _, n := range names {
+		if strings.HasPrefix(n, d.name+".") && strings.HasSuffix(n, ".tmp") {
+			if root.Remove(n) == nil {
+				d.log(ctx, "stale token cache temporary file removed", map[string]any{"path": filepath.Join(d.dir, n)})
+			}
+		}
 	}
 }
 
@@ -384,40 +628,52 @@ func (d *tokenDir) acquire(ctx context.Context) (func(), error) {
 // directory, flushed to disk, then renamed over the entry, so a reader sees
 // the old entry or the new one and never half of one. A token in hand is
 // never lost to a failed write: the failure is logged and the token used.
-func (d *tokenDir) store(ctx context.Context, tok *Token) {
-	if err := d.write(tok); err != nil {
-		d.log(ctx, "token cache entry not written", map[string]any{"path": d.entry, "reason": pathErrReason(err)})
-		return
+func (d *tokenDir) store(ctx context.Context, root *os.Root, tok *Token) {
+	path := filepath.Join(d.dir, d.name)
+	renamed, err := d.write(root, tok)
+	switch {
+	case err != nil && renamed:
+		d.log(ctx, "token cache entry written, but the directory could not be flushed to disk", map[string]any{"path": path, "reason": pathErrReason(err)})
+	case err != nil:
+		d.log(ctx, "token cache entry not written", map[string]any{"path": path, "reason": pathErrReason(err)})
+	default:
+		d.log(ctx, "token cache entry written", map[string]any{"path": path})
 	}
-	d.log(ctx, "token cache entry written", map[string]any{"path": d.entry})
 }
 
-func (d *tokenDir) write(tok *Token) (err error) {
+// write reports whether the rename happened, so a failure after it is
+// not mistaken for an entry that was never written.
+func (d *tokenDir) write(root *os.Root, tok *Token) (renamed bool, err error) {
 	sealed, err := d.seal(tok)
 	if err != nil {
-		return err
+		return false, err
 	}
-	f, err := os.CreateTemp(d.dir, filepath.Base(d.entry)+".*.tmp") // created 0600
+	var suffix [8]byte
+	if _, err := rand.Read(suffix[:]); err != nil {
+		return false, err
+	}
+	tmp := d.name + "." + hex.EncodeToString(suffix[:]) + ".tmp"
+	f, err := openInDir(root, tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
-		if err != nil {
+		if err != nil && !renamed {
 			f.Close()
-			_ = os.Remove(f.Name())
+			_ = root.Remove(tmp)
 		}
 	}()
 	if _, err = f.Write(sealed); err != nil {
-		return err
+		return false, err
 	}
 	if err = f.Sync(); err != nil {
-		return err
+		return false, err
 	}
 	if err = f.Close(); err != nil {
-		return err
+		return false, err
 	}
-	if err = os.Rename(f.Name(), d.entry); err != nil {
-		return err
+	if err = root.Rename(tmp, d.name); err != nil {
+		return false, err
 	}
-	return syncDir(d.dir)
+	return true, syncDir(root)
 }

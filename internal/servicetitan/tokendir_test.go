@@ -308,23 +308,32 @@ func TestTokenDirDirectoryIsRefusedWhenOthersCanWriteIt(t *testing.T) {
 	}
 }
 
+// Run by root, the test hands a directory to another user; run by anyone
+// else, it points at the file system's root, which root owns.
 func TestTokenDirDirectoryOfAnotherUserIsRefused(t *testing.T) {
-	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
-		t.Skip("handing a directory to another user needs root")
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows owners are checked by their security descriptor, not by uid")
 	}
 	srv := acctest.StandIn(t)
-	dir := filepath.Join(t.TempDir(), "theirs")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chown(dir, 4242, 4242); err != nil {
-		t.Fatal(err)
+	dir, owner := filepath.Join(t.TempDir(), "theirs"), "4242"
+	if os.Geteuid() == 0 {
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(dir, 4242, 4242); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		dir, owner = "/", "0"
+		if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm()&0o022 != 0 {
+			t.Skipf("not root, and / cannot stand for another user's directory (mode %v, %v)", fi.Mode(), err)
+		}
 	}
 	_, err := cachedConn(t, srv, dir).AuthToken(t.Context())
 	if err == nil {
 		t.Fatal("a directory owned by another user was accepted")
 	}
-	wantContains(t, err.Error(), `attribute "token_cache_dir"`, dir, "owned by uid 4242")
+	wantContains(t, err.Error(), `attribute "token_cache_dir"`, dir, "owned by uid "+owner)
 	if srv.TokenRequests() != 0 {
 		t.Error("a token was requested despite the refused directory")
 	}
@@ -353,6 +362,21 @@ func TestTokenDirDirectoryWithTilde(t *testing.T) {
 		t.Fatal(err)
 	}
 	entryPath(t, filepath.Join(home, ".cache", "servicetitan"))
+}
+
+// A relative HOME cannot stand for "~": the message says so rather than
+// ask for what the value already is.
+func TestTokenDirTildeWithARelativeHome(t *testing.T) {
+	t.Setenv("HOME", "relative/home")
+	t.Setenv("USERPROFILE", "relative/home")
+	err := servicetitan.ValidateSetting("token_cache_dir", "~/.cache/servicetitan")
+	if err == nil {
+		t.Fatal("a relative home was accepted")
+	}
+	wantContains(t, err.Error(), `home directory ("relative/home") is not an absolute path`)
+	if strings.Contains(err.Error(), "or start with") {
+		t.Errorf("the message asks for a leading ~/, which the value has: %v", err)
+	}
 }
 
 func TestNoTokenCacheWritesNothing(t *testing.T) {

@@ -24,9 +24,27 @@ func unsafeDir(path string, fi os.FileInfo) string {
 	return ""
 }
 
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// foreignParent says why the directory must not be created inside parent,
+// or "" when it may: parent belongs to neither the user running the
+// provider nor root (whose shared directories, such as /tmp, are where
+// users are meant to create their own).
+func foreignParent(parent string, fi os.FileInfo) string {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	if uid := os.Geteuid(); int(st.Uid) != uid && st.Uid != 0 {
+		return fmt.Sprintf("it does not exist, and %q, where it would be created, is owned by uid %d, not by the user running the provider (uid %d); create it yourself or use a directory of your own", parent, st.Uid, uid)
+	}
+	return ""
+}
+
+// openNoFollow opens no symbolic link and never blocks on a FIFO or device.
+const openNoFollow = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+
+// syncDir makes a rename in the directory durable.
+func syncDir(root *os.Root) error {
+	d, err := root.Open(".")
 	if err != nil {
 		return err
 	}

@@ -126,5 +126,15 @@ func unlockFile(f *os.File) error {
 }
 
 // syncDir has nothing to do on Windows: a directory cannot be opened for
-// flushing, and MoveFileEx's replacement is what os.Rename uses.
-func syncDir(string) error { return nil }
+// flushing, and MoveFileEx's replacement is what os.Root's Rename uses.
+func syncDir(*os.Root) error { return nil }
+
+// foreignParent is not checked on Windows: a user can create directories
+// only where the access control list lets them, and what they create there
+// does not change another user's rights.
+func foreignParent(string, os.FileInfo) string { return "" }
+
+// openNoFollow adds nothing on Windows, where os.Root already refuses a
+// link that leads out of the directory and opens share delete access, so a
+// reader never blocks the holder's rename.
+const openNoFollow = 0
