@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -45,19 +46,25 @@ func unsafeDir(path string, _ os.FileInfo) string {
 	const fileDeleteChild = 0x40
 	const write = windows.FILE_WRITE_DATA | windows.FILE_APPEND_DATA | fileDeleteChild |
 		windows.DELETE | windows.WRITE_DAC | windows.WRITE_OWNER | windows.GENERIC_WRITE | windows.GENERIC_ALL
+	// Reading matters too: files created in the directory inherit its
+	// read grants, and whoever can open the lock file can hold it.
+	const read = windows.FILE_READ_DATA | windows.GENERIC_READ | windows.GENERIC_ALL
 	for i := range uint32(dacl.AceCount) {
 		var ace *windows.ACCESS_ALLOWED_ACE
 		if windows.GetAce(dacl, i, &ace) != nil || ace.Header.AceType != windows.ACCESS_ALLOWED_ACE_TYPE {
 			continue
 		}
-		if ace.Header.AceFlags&windows.INHERIT_ONLY_ACE != 0 || ace.Mask&write == 0 {
+		sid := (*windows.SID)(unsafe.Pointer(&ace.SidStart))
+		if !slices.ContainsFunc(broad, sid.Equals) {
 			continue
 		}
-		sid := (*windows.SID)(unsafe.Pointer(&ace.SidStart))
-		for _, g := range broad {
-			if sid.Equals(g) {
-				return fmt.Sprintf("%s can write to it; remove that permission or use a directory of your own, such as one under %%LOCALAPPDATA%%", sidName(sid))
-			}
+		inheritOnly := ace.Header.AceFlags&windows.INHERIT_ONLY_ACE != 0
+		toFiles := ace.Header.AceFlags&windows.OBJECT_INHERIT_ACE != 0
+		switch {
+		case !inheritOnly && ace.Mask&write != 0:
+			return fmt.Sprintf("%s can write to it; remove that permission or use a directory of your own, such as one under %%LOCALAPPDATA%%", sidName(sid))
+		case (!inheritOnly || toFiles) && ace.Mask&read != 0:
+			return fmt.Sprintf("%s can read it or the files created in it, and so hold its locks; remove that permission or use a directory of your own, such as one under %%LOCALAPPDATA%%", sidName(sid))
 		}
 	}
 	return ""
