@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,40 +17,8 @@ import (
 // and outputs without anyone asking for it.
 func TestAccTokenAttributesAreSensitive(t *testing.T) {
 	acctest.SkipBelow(t, acctest.EphemeralResources)
-	run := acctest.NewCLIRun(t, "")
-	out := run.MustRun("providers", "schema", "-json")
-	type attribute struct {
-		Sensitive bool `json:"sensitive"`
-	}
-	type block struct {
-		Block struct {
-			Attributes map[string]attribute `json:"attributes"`
-		} `json:"block"`
-	}
-	var schemas struct {
-		ProviderSchemas map[string]struct {
-			DataSourceSchemas        map[string]block `json:"data_source_schemas"`
-			EphemeralResourceSchemas map[string]block `json:"ephemeral_resource_schemas"`
-		} `json:"provider_schemas"`
-	}
-	if err := json.Unmarshal([]byte(out), &schemas); err != nil {
-		t.Fatalf("providers schema -json: %v\n%s", err, out)
-	}
-	// Under the registry host of the CLI at hand: OpenTofu has its own.
-	var p struct {
-		DataSourceSchemas        map[string]block `json:"data_source_schemas"`
-		EphemeralResourceSchemas map[string]block `json:"ephemeral_resource_schemas"`
-	}
-	found := false
-	for addr, schema := range schemas.ProviderSchemas {
-		if strings.HasSuffix(addr, "/"+acctest.ProviderSource) {
-			p, found = schema, true
-		}
-	}
-	if !found {
-		t.Fatalf("no schema for %s in:\n%s", acctest.ProviderSource, out)
-	}
-	for kind, blocks := range map[string]map[string]block{"data source": p.DataSourceSchemas, "ephemeral resource": p.EphemeralResourceSchemas} {
+	p := cliSchema(t)
+	for kind, blocks := range map[string]map[string]schemaBlock{"data source": p.DataSourceSchemas, "ephemeral resource": p.EphemeralResourceSchemas} {
 		b, ok := blocks["servicetitan_auth_token"]
 		if !ok {
 			t.Errorf("the CLI knows no %s servicetitan_auth_token", kind)

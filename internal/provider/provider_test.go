@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -25,6 +26,70 @@ import (
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }
+
+// schemaBlock and schemaAttribute are what the sensitivity tests read of
+// `providers schema -json`.
+type schemaBlock struct {
+	Block struct {
+		Attributes map[string]schemaAttribute `json:"attributes"`
+	} `json:"block"`
+}
+
+type schemaAttribute struct {
+	Sensitive bool `json:"sensitive"`
+}
+
+type providerSchema struct {
+	Provider                 schemaBlock            `json:"provider"`
+	DataSourceSchemas        map[string]schemaBlock `json:"data_source_schemas"`
+	EphemeralResourceSchemas map[string]schemaBlock `json:"ephemeral_resource_schemas"`
+}
+
+// cliSchema is this provider's schema as the CLI at hand reports it: what
+// the CLI hides from plans, outputs and state is decided from it.
+func cliSchema(t *testing.T) providerSchema {
+	t.Helper()
+	out := acctest.NewCLIRun(t, "").MustRun("providers", "schema", "-json")
+	var schemas struct {
+		ProviderSchemas map[string]providerSchema `json:"provider_schemas"`
+	}
+	if err := json.Unmarshal([]byte(out), &schemas); err != nil {
+		t.Fatalf("providers schema -json: %v\n%s", err, out)
+	}
+	// Under the registry host of the CLI at hand: OpenTofu has its own.
+	for addr, schema := range schemas.ProviderSchemas {
+		if strings.HasSuffix(addr, "/"+acctest.ProviderSource) {
+			return schema
+		}
+	}
+	t.Fatalf("no schema for %s in:\n%s", acctest.ProviderSource, out)
+	return providerSchema{}
+}
+
+// TestAccSecretSettingsAreSensitive reads the provider block's schema as the
+// CLI sees it. Sensitive is what tells the CLI, and every tool that reads
+// the schema (the generated documentation among them), that a value is a
+// credential. client_secret and app_key, the two credentials ServiceTitan
+// issues, are checked by name besides every setting the table marks secret,
+// so that losing the mark in the table is caught too.
+func TestAccSecretSettingsAreSensitive(t *testing.T) {
+	attrs := cliSchema(t).Provider.Block.Attributes
+	secret := map[string]bool{"client_secret": true, "app_key": true}
+	for _, s := range servicetitan.Settings() {
+		if s.Secret {
+			secret[s.Name] = true
+		}
+	}
+	for name := range secret {
+		a, ok := attrs[name]
+		switch {
+		case !ok:
+			t.Errorf("the provider block has no attribute %s", name)
+		case !a.Sensitive:
+			t.Errorf("the provider block's %s is not sensitive", name)
+		}
+	}
+}
 
 // instances counts provider processes (factory calls) in a test and the
 // token requests each made, so requests can be compared with processes: the

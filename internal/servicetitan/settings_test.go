@@ -143,6 +143,33 @@ func TestValidateSettingMatchesResolve(t *testing.T) {
 	}
 }
 
+// Plain http is allowed only to the machine itself. A host that merely
+// begins like a loopback name is anyone's host on the network, and the
+// client secret would cross it in clear text.
+func TestPlainHTTPOnlyForLoopbackHosts(t *testing.T) {
+	refused := []string{"http://localhost.evil.example", "http://localhostevil", "http://localhost.evil.example:8080/auth",
+		"http://127.0.0.1.evil.example", "http://127.0.0.1evil"}
+	allowed := []string{"http://localhost", "http://LocalHost:8080", "http://127.0.0.1:9", "http://127.12.0.1", "http://[::1]:9"}
+	for _, name := range []string{"auth_root_url", "api_root_url"} {
+		for _, v := range refused {
+			if err := servicetitan.ValidateSetting(name, v); err == nil {
+				t.Errorf("ValidateSetting(%s, %q) allowed plain http to a host that is not loopback", name, v)
+			}
+			_, _, err := servicetitan.Resolve(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(map[string]string{settingEnv(name): v})})
+			if err == nil {
+				t.Errorf("Resolve allowed %s=%q, plain http to a host that is not loopback", name, v)
+				continue
+			}
+			wantContains(t, err.Error(), "invalid "+name, "must use https")
+		}
+		for _, v := range allowed {
+			if err := servicetitan.ValidateSetting(name, v); err != nil {
+				t.Errorf("ValidateSetting(%s, %q) refused a loopback host: %v", name, v, err)
+			}
+		}
+	}
+}
+
 func settingEnv(name string) string {
 	for _, s := range servicetitan.Settings() {
 		if s.Name == name {

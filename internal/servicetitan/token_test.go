@@ -3,6 +3,7 @@ package servicetitan_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -118,6 +119,55 @@ func FuzzParseTokenResponse(f *testing.F) {
 // quotedString matches a JSON string, complete or cut off by the end of
 // the data.
 var quotedString = regexp.MustCompile(`"(?:[^"\\]|\\.)*"?`)
+
+// However a token is formatted, in a log line or a debugging print, the
+// access token stays out: %#v in particular does not go through String.
+func TestTokenFormattingNeverShowsTheAccessToken(t *testing.T) {
+	now := time.Now()
+	jwt := jwtWith(map[string]any{"exp": now.Unix() + 900, "scope": "tn.jpm.jobs:r"})
+	tok, err := servicetitan.ParseTokenResponse(200, "application/json", []byte(`{"access_token":"`+jwt+`","expires_in":900,"token_type":"Bearer"}`), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := strings.Split(jwt, ".")[1]
+	holder := struct{ Token *servicetitan.Token }{tok}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		for what, v := range map[string]any{"a *Token": tok, "a struct holding one": holder, "a slice of them": []*servicetitan.Token{tok}} {
+			if got := fmt.Sprintf(format, v); strings.Contains(got, payload) {
+				t.Errorf("%s of %s prints the access token: %s", format, what, got)
+			}
+		}
+	}
+}
+
+// A gateway that answers with a huge page echoing the request and a token
+// must not turn the error into that page: the user sees a short line that
+// says what came back, without the secret or the token.
+func TestUnexpectedBodyIsShortAndRedactedInTheError(t *testing.T) {
+	now := time.Now()
+	jwt := jwtWith(map[string]any{"exp": now.Unix() + 900})
+	const echoedSecret = "gateway-echoed-client-secret-7f3a9c"
+	body := `{"upstream":"token service unavailable","request":{"client_secret":"` + echoedSecret + `","access_token":"` + jwt + `"},"trace":"` +
+		strings.Repeat("0123456789abcdef ", 100<<10/17) + `"}`
+	if len(body) < 100<<10 {
+		t.Fatalf("the body is %d bytes, want at least 100 KiB", len(body))
+	}
+	_, err := servicetitan.ParseTokenResponse(http.StatusBadGateway, "application/json", []byte(body), now)
+	if err == nil {
+		t.Fatal("a 502 produced a token")
+	}
+	msg := err.Error()
+	if len(msg) >= 400 {
+		t.Errorf("the error is %d bytes, want fewer than 400: %.300s...", len(msg), msg)
+	}
+	if strings.Contains(msg, echoedSecret) {
+		t.Errorf("the error holds the client_secret the body echoed: %.300s", msg)
+	}
+	if strings.Contains(msg, strings.Split(jwt, ".")[1]) {
+		t.Errorf("the error holds the token the body carried: %.300s", msg)
+	}
+	wantContains(t, msg, "HTTP 502", "token service unavailable")
+}
 
 func TestTokenRequestAsServiceTitanExpectsIt(t *testing.T) {
 	srv := acctest.StandIn(t)

@@ -179,6 +179,45 @@ func TestTokenNearExpiryIsRefreshed(t *testing.T) {
 	}
 }
 
+// The margin is exactly RefreshMargin, to the sub-second: half a second on
+// either side of 60 s decides between reuse and a new request, and exactly
+// 60 s left is already inside the margin. A margin a second off either way
+// would hand Terraform a token that could lapse during the step, or ask
+// ServiceTitan for tokens it need not.
+func TestRefreshMarginHoldsToTheSubSecond(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
+	opts := fastOptions()
+	opts.Now = clk.Now
+	conn := configFor(t, srv, servicetitan.Input{}, opts)
+
+	token := func() *servicetitan.Token {
+		t.Helper()
+		tok, err := conn.AuthToken(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	first := token()
+	if first.ExpiresIn != 900*time.Second {
+		t.Fatalf("the stand-in granted %s, the steps below count on 900 s", first.ExpiresIn)
+	}
+	clk.Advance(900*time.Second - 60500*time.Millisecond)
+	if got := token(); got.AccessToken != first.AccessToken || srv.TokenRequests() != 1 {
+		t.Fatalf("a token with 60.5 s left was not reused (token requests %d, want 1)", srv.TokenRequests())
+	}
+	clk.Advance(time.Second)
+	second := token()
+	if second.AccessToken == first.AccessToken || srv.TokenRequests() != 2 {
+		t.Fatalf("a token with 59.5 s left was reused (token requests %d, want 2)", srv.TokenRequests())
+	}
+	clk.Advance(900*time.Second - 60*time.Second)
+	if got := token(); got.AccessToken == second.AccessToken || srv.TokenRequests() != 3 {
+		t.Fatalf("a token with exactly 60 s left was reused (token requests %d, want 3)", srv.TokenRequests())
+	}
+}
+
 func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
 	clk := &clock{now: time.Now()}
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now; c.TokenLifetime = 100 * time.Second })
@@ -226,6 +265,47 @@ func TestCancellationStopsWaitingAtOnce(t *testing.T) {
 	srv.Reset()
 	if _, err := conn.AuthToken(t.Context()); err != nil {
 		t.Fatalf("after cancellation: %v", err)
+	}
+}
+
+// A request whose only caller has gone is abandoned, retries included:
+// left running, it would sit out the server's Retry-After and ask for a
+// token nobody is waiting for, spending ServiceTitan's throttle budget
+// after the user pressed Ctrl-C.
+func TestAbandonedRequestIsNotRetried(t *testing.T) {
+	srv := acctest.StandIn(t)
+	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "1"}})
+	conn := configFor(t, srv, servicetitan.Input{}, fastOptions())
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.AuthToken(ctx)
+		done <- err
+	}()
+	arrived := time.Now().Add(5 * time.Second)
+	for srv.TokenRequests() == 0 {
+		if time.Now().After(arrived) {
+			t.Fatal("the token request did not reach the stand-in within 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the caller was still waiting 5 s after its context was cancelled")
+	}
+	// The retry would have gone out one second after the 429; give it twice
+	// that to show up.
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if n := srv.TokenRequests(); n != 1 {
+			t.Fatalf("token requests = %d after the only caller left, want 1: the abandoned request was retried", n)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
