@@ -5,12 +5,17 @@
 //	                           and no other program
 //	NAME_VERSION_SHA256SUMS    covering every zip and NAME_VERSION_manifest.json,
 //	                           and nothing else
+//	NAME_VERSION_SHA256SUMS.sig
+//	                           a detached signature of NAME_VERSION_SHA256SUMS
 //	NAME_VERSION_manifest.json the registry manifest, protocol versions listed
 //
 // and that servicetitan-standin comes beside it for the same platforms:
 //
 //	servicetitan-standin_VERSION_OS_ARCH.tar.gz (.zip on Windows) holding the
 //	binary servicetitan-standin (.exe on Windows)
+//
+// It checks that the signature is there, not whose it is: make release-check
+// verifies it with gpg against the public key alone, as a registry does.
 //
 // Usage: verify DIST_DIR MANIFEST_FILE
 package main
@@ -85,6 +90,10 @@ func verify(dist, manifestFile string) error {
 	if err != nil {
 		return err
 	}
+	// The registries refuse a release without the signature of its sums.
+	if fi, err := os.Stat(filepath.Join(dist, prefix+"SHA256SUMS.sig")); err != nil || fi.Size() == 0 {
+		return fmt.Errorf("no signature %sSHA256SUMS.sig beside %sSHA256SUMS: the registries refuse an unsigned release", prefix, prefix)
+	}
 	for name, path := range want {
 		got, ok := sums[name]
 		if !ok {
@@ -108,7 +117,7 @@ func verify(dist, manifestFile string) error {
 		return err
 	}
 
-	fmt.Printf("release layout ok: %d zip(s), %sSHA256SUMS, %smanifest.json (protocol %s); %d %s archive(s)\n",
+	fmt.Printf("release layout ok: %d zip(s), %sSHA256SUMS and its .sig, %smanifest.json (protocol %s); %d %s archive(s)\n",
 		len(zips), prefix, prefix, strings.Join(manifest.Metadata.ProtocolVersions, ", "), standIns, standInName)
 	return nil
 }

@@ -25,6 +25,7 @@ type release struct {
 	standInPlatforms []string
 	standInMode      int64
 	standInInSums    bool
+	unsigned         bool
 }
 
 func goodRelease() release {
@@ -85,6 +86,10 @@ func (r release) write(t *testing.T) (dist, manifest string) {
 		lines = append(lines, hex.EncodeToString(sum[:])+"  "+name)
 	}
 	write(prefix+"SHA256SUMS", strings.Join(lines, "\n")+"\n")
+	if !r.unsigned {
+		// verify checks that the signature is there; gpg checks what it says.
+		write(prefix+"SHA256SUMS.sig", "signature")
+	}
 	return dist, manifest
 }
 
@@ -145,6 +150,8 @@ func TestVerify(t *testing.T) {
 			errSub: `servicetitan-standin archives for platforms ["linux_amd64"], want the provider's ["linux_amd64" "windows_amd64"]`},
 		{name: "no stand-in at all", change: func(r *release) { r.standInPlatforms = nil }, errSub: "servicetitan-standin archives for platforms []"},
 		{name: "stand-in not executable", change: func(r *release) { r.standInMode = 0o644 }, errSub: "is not executable"},
+		{name: "SHA256SUMS not signed", change: func(r *release) { r.unsigned = true },
+			errSub: "no signature terraform-provider-servicetitan_1.2.3_SHA256SUMS.sig"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
