@@ -5,6 +5,7 @@ package servicetitan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,26 +32,22 @@ func cachedNames(t *testing.T, srv *fakeservicetitan.Server, dir string) (entry,
 
 // tokenWithin asks for a token from a fresh configuration of dir and fails
 // the test, rather than hang it, when no answer comes in time.
-func tokenWithin(t *testing.T, srv *fakeservicetitan.Server, dir string, opts ...func(servicetitan.Input, *servicetitan.Options)) (*servicetitan.Token, error) {
+func tokenWithin(t *testing.T, srv *fakeservicetitan.Server, dir string, opts ...func(servicetitan.Input, *servicetitan.Options)) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	type result struct {
-		tok *servicetitan.Token
-		err error
-	}
-	done := make(chan result, 1)
+	done := make(chan error, 1)
 	c := cachedConn(t, srv, dir, opts...)
 	go func() {
-		tok, err := c.AuthToken(ctx)
-		done <- result{tok, err}
+		_, err := c.AuthToken(ctx)
+		done <- err
 	}()
 	select {
-	case r := <-done:
-		return r.tok, r.err
+	case err := <-done:
+		return err
 	case <-time.After(15 * time.Second):
 		t.Fatal("no token within 15s: the token cache directory hung the request")
-		return nil, nil
+		return nil
 	}
 }
 
@@ -67,7 +64,7 @@ func (w *warnings) option(_ servicetitan.Input, o *servicetitan.Options) {
 		line := msg
 		for _, k := range []string{"setting", "source", "reason"} {
 			if v, ok := fields[k]; ok {
-				line += " " + k + "=" + v.(string)
+				line += " " + k + "=" + fmt.Sprint(v)
 			}
 		}
 		w.lines = append(w.lines, line)
@@ -112,7 +109,7 @@ func TestTokenDirIgnoresWhatIsNotARegularFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.plant(t, entry)
-			if _, err := tokenWithin(t, srv, dir); err != nil {
+			if err := tokenWithin(t, srv, dir); err != nil {
 				t.Fatalf("got %v, want a token", err)
 			}
 			if got := srv.TokenRequests(); got != 2 {
@@ -149,7 +146,7 @@ func neverCreatesThroughALink(t *testing.T, inside bool) {
 	if err := os.Symlink(link, lock); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tokenWithin(t, srv, dir); err != nil {
+	if err := tokenWithin(t, srv, dir); err != nil {
 		t.Fatalf("got %v, want a token", err)
 	}
 	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
@@ -230,7 +227,7 @@ func TestTokenDirRemovesStaleTemporaryFiles(t *testing.T) {
 	if err := os.Remove(entry); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tokenWithin(t, srv, dir); err != nil {
+	if err := tokenWithin(t, srv, dir); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range stale {
@@ -252,7 +249,11 @@ func TestTokenDirWritesANewFileEveryTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return fi.Sys().(*syscall.Stat_t).Ino
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		if !ok {
+			t.Fatalf("no inode for %s", fi.Name())
+		}
+		return st.Ino
 	}
 	if _, err := cachedConn(t, srv, dir, withClock).AuthToken(t.Context()); err != nil {
 		t.Fatal(err)
