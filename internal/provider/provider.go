@@ -288,17 +288,17 @@ func connectDiagnostics(err error, unknown []string) diag.Diagnostics {
 	return diags
 }
 
-// Resources: this provider manages nothing; it only issues credentials.
+// Resources: this provider manages nothing; it issues credentials and reads.
 func (p *ServiceTitanProvider) Resources(context.Context) []func() resource.Resource { return nil }
 
 // DataSources lists the data sources.
 func (p *ServiceTitanProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewEndpointsDataSource, NewAuthTokenDataSource}
+	return []func() datasource.DataSource{NewEndpointsDataSource, NewAuthTokenDataSource, NewAPIRequestDataSource}
 }
 
 // EphemeralResources lists the ephemeral resources.
 func (p *ServiceTitanProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{NewAuthTokenEphemeralResource}
+	return []func() ephemeral.EphemeralResource{NewAuthTokenEphemeralResource, NewAPIRequestEphemeralResource}
 }
 
 // Functions lists the provider-defined functions.

@@ -17,6 +17,17 @@ import (
 // path does not allow (a space, "#", "?") is percent-encoded. The query is
 // kept as given and must already be URL-encoded. Leading slashes are ignored.
 func BuildAPIURL(apiRootURL, folder, tenantID, endpoint string) (string, error) {
+	return buildAPIURL(apiRootURL, folder, DefaultAPIVersion, tenantID, endpoint)
+}
+
+// DefaultAPIVersion is the version segment of ServiceTitan's API URLs.
+const DefaultAPIVersion = "v2"
+
+// buildAPIURL is BuildAPIURL with the version segment given.
+func buildAPIURL(apiRootURL, folder, version, tenantID, endpoint string) (string, error) {
+	if version == "" || version == "." || version == ".." || url.PathEscape(version) != version || strings.Contains(version, "/") {
+		return "", &URLPartError{Part: "version", Value: version, Allowed: "a version is one URL path segment such as \"v2\""}
+	}
 	folder = strings.Trim(folder, "/")
 	if folder == "" || folder == "." || folder == ".." || url.PathEscape(folder) != folder {
 		return "", &URLPartError{Part: "folder", Value: folder, Allowed: "a folder is one URL path segment such as \"jpm\" or \"crm\""}
@@ -44,7 +55,7 @@ func BuildAPIURL(apiRootURL, folder, tenantID, endpoint string) (string, error) 
 		}
 		segments[i] = url.PathEscape(seg)
 	}
-	built := fmt.Sprintf("%s/%s/v2/tenant/%s/%s", strings.TrimRight(apiRootURL, "/"), folder, tenantID, strings.Join(segments, "/"))
+	built := fmt.Sprintf("%s/%s/%s/tenant/%s/%s", strings.TrimRight(apiRootURL, "/"), folder, version, tenantID, strings.Join(segments, "/"))
 	if hasQuery {
 		if _, err := url.ParseQuery(query); err != nil || strings.ContainsFunc(query, func(r rune) bool { return r <= ' ' || r == '#' || r == 0x7f }) {
 			return "", &URLPartError{Part: "endpoint", Value: endpoint, Allowed: "the query after \"?\" must be URL-encoded, such as \"page=2&pageSize=50\""}

@@ -142,14 +142,37 @@ func (c *Config) longestTokenRequest() time.Duration {
 
 // tokenDirLayer is fetch behind the token cache directory, or, when the
 // cache's keys cannot be made, a fetch that says so.
-func (c *Config) tokenDirLayer(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
+func (c *Config) tokenDirLayer(fetch func(context.Context) (*Token, error)) (func(context.Context) (*Token, error), func(context.Context, *Token)) {
 	d, err := c.newTokenDir()
 	if err != nil {
 		derr := &TokenCacheDirError{Source: c.sources[SettingTokenCacheDir.Name], Path: c.tokenCacheDir,
 			Reason: "its keys cannot be derived from the client secret: " + err.Error()}
-		return func(context.Context) (*Token, error) { return nil, derr }
+		return func(context.Context) (*Token, error) { return nil, derr }, nil
 	}
-	return d.wrap(fetch)
+	return d.wrap(fetch), d.discard
+}
+
+// discard removes the entry when it holds tok, a token ServiceTitan
+// refused, so that neither this process nor another is handed it again.
+// An entry that already holds another token is left alone.
+func (d *tokenDir) discard(ctx context.Context, tok *Token) {
+	if d.isOff() {
+		return
+	}
+	root, err := d.open()
+	if err != nil {
+		return
+	}
+	defer root.Close()
+	data, err := readEntry(root, d.name)
+	if err != nil {
+		return
+	}
+	if ct, err := d.unseal(data); err == nil && ct.AccessToken == tok.AccessToken {
+		if root.Remove(d.name) == nil {
+			d.log(ctx, "refused token removed from the token cache", map[string]any{"path": filepath.Join(d.dir, d.name)})
+		}
+	}
 }
 
 // cacheBinding is everything the issued token depends on besides the

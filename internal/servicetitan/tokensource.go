@@ -27,6 +27,10 @@ type TokenSource struct {
 	now   func() time.Time
 	hold  time.Duration
 
+	// discard, when set, also forgets a refused token below this source
+	// (the token cache directory).
+	discard func(context.Context, *Token)
+
 	mu       sync.Mutex
 	token    *Token
 	failure  error
@@ -103,6 +107,22 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 		}
 		s.mu.Unlock()
 		return nil, stopError(ctx)
+	}
+}
+
+// Invalidate forgets tok, which ServiceTitan refused before its expiry
+// (revoked, or issued for another app): the next Token requests a new one.
+// A token that has already been replaced is left alone, so that many
+// callers refused with the same token cost one new request.
+func (s *TokenSource) Invalidate(ctx context.Context, tok *Token) {
+	s.mu.Lock()
+	if s.token != nil && s.token.AccessToken == tok.AccessToken {
+		s.token = nil
+	}
+	discard := s.discard
+	s.mu.Unlock()
+	if discard != nil {
+		discard(ctx, tok)
 	}
 }
 
@@ -189,10 +209,15 @@ func (c *Config) sharedKey() [sha256.Size]byte {
 // and single-flight, shared through Options.SharedTokens when given.
 func (c *Config) tokenSource() *TokenSource {
 	fetch := c.fetchToken
+	var discard func(context.Context, *Token)
 	if c.tokenCacheDir != "" {
-		fetch = c.tokenDirLayer(fetch)
+		fetch, discard = c.tokenDirLayer(fetch)
 	}
-	newSource := func() *TokenSource { return NewTokenSource(fetch, c.opts.Now, c.opts.FailureHold) }
+	newSource := func() *TokenSource {
+		s := NewTokenSource(fetch, c.opts.Now, c.opts.FailureHold)
+		s.discard = discard
+		return s
+	}
 	if c.opts.SharedTokens != nil {
 		return c.opts.SharedTokens.source(c.sharedKey(), newSource)
 	}

@@ -1,0 +1,224 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+// The servicetitan_api_request schema, written once for the data source and
+// the ephemeral resource.
+
+type apiAttributeRole int
+
+const (
+	argRequired apiAttributeRole = iota
+	argOptional
+	computed
+)
+
+type apiAttribute struct {
+	name        string
+	valueType   attr.Type
+	role        apiAttributeRole
+	description string
+}
+
+var apiRequestAttributes = []apiAttribute{
+	{servicetitan.ArgFolder, types.StringType, argRequired, "API folder, the first path segment after the API root, such as `jpm`, `crm`, `settings` or `reporting`."},
+	{servicetitan.ArgEndpoint, types.StringType, argRequired, "Path below the tenant, such as `jobs`, `customers/42` or `export/jobs`. Plain path segments: `.`, `..`, empty segments, a scheme or host and a query are refused (give query parameters in `query`)."},
+	{servicetitan.ArgVersion, types.StringType, argOptional, "API version segment. Defaults to `v2`."},
+	{servicetitan.ArgQuery, types.MapType{ElemType: types.StringType}, argOptional, "Query parameters, such as `{ active = \"true\" }`."},
+	{servicetitan.ArgAllPages, types.BoolType, argOptional, "Read every page: a list follows `hasMore` through `page`, an export (`export/...`) follows `continueFrom` through `from`. Defaults to `false`, one request."},
+	{servicetitan.ArgPageSize, types.Int64Type, argOptional, "`pageSize`, from 1 to 5000. With `all_pages` it defaults to 5000, so that a long list costs as few requests as it can."},
+	{servicetitan.ArgMaxPages, types.Int64Type, argOptional, "The most requests `all_pages` makes; defaults to 100. A list with more pages is an error; an export stops there with `has_more = true` and a warning, and continues from `continue_from` in a later run."},
+	{servicetitan.ArgFrom, types.StringType, argOptional, "Where an export starts: the `continue_from` of an earlier read, so that only what changed since is read."},
+	{servicetitan.ArgMethod, types.StringType, argOptional, "`GET` (the default), or `POST` for reporting data (`folder = \"reporting\"`, `endpoint = \"report-category/{category}/reports/{id}/data\"`), which ServiceTitan reads by POST. Nothing else: this never changes anything."},
+	{servicetitan.ArgBody, types.StringType, argOptional, "JSON body of a reporting data POST, such as `jsonencode({ parameters = [{ name = \"From\", value = \"2024-01-01\" }] })`."},
+	{"url", types.StringType, computed, "URL of the first request (query values included)."},
+	{"status_code", types.Int64Type, computed, "HTTP status of the last response."},
+	{"response_body", types.StringType, computed, "Raw body of a single response; null when `all_pages` is set."},
+	{"items_json", types.StringType, computed, "JSON array of the `data` items of every page read; null when the response is not a list, export or report envelope. Decode with `jsondecode`."},
+	{"item_count", types.Int64Type, computed, "Number of items in `items_json`."},
+	{"page_count", types.Int64Type, computed, "Number of requests made."},
+	{"has_more", types.BoolType, computed, "Whether the last page said more is to come."},
+	{"continue_from", types.StringType, computed, "The export's `continueFrom`: give it as `from` in a later run to read only what changed since."},
+}
+
+func apiRequestDataSourceAttributes() map[string]dschema.Attribute {
+	attrs := map[string]dschema.Attribute{}
+	for _, a := range apiRequestAttributes {
+		req, opt, comp := a.role == argRequired, a.role == argOptional, a.role == computed
+		switch a.valueType {
+		case types.StringType:
+			attrs[a.name] = dschema.StringAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
+		case types.Int64Type:
+			attrs[a.name] = dschema.Int64Attribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
+		case types.BoolType:
+			attrs[a.name] = dschema.BoolAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
+		default:
+			attrs[a.name] = dschema.MapAttribute{Required: req, Optional: opt, Computed: comp, ElementType: types.StringType, MarkdownDescription: a.description}
+		}
+	}
+	return attrs
+}
+
+func apiRequestEphemeralAttributes() map[string]eschema.Attribute {
+	attrs := map[string]eschema.Attribute{}
+	for _, a := range apiRequestAttributes {
+		req, opt, comp := a.role == argRequired, a.role == argOptional, a.role == computed
+		switch a.valueType {
+		case types.StringType:
+			attrs[a.name] = eschema.StringAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
+		case types.Int64Type:
+			attrs[a.name] = eschema.Int64Attribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
+		case types.BoolType:
+			attrs[a.name] = eschema.BoolAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
+		default:
+			attrs[a.name] = eschema.MapAttribute{Required: req, Optional: opt, Computed: comp, ElementType: types.StringType, MarkdownDescription: a.description}
+		}
+	}
+	return attrs
+}
+
+// apiRequestModel is the configuration and result of one request.
+type apiRequestModel struct {
+	Folder       types.String `tfsdk:"folder"`
+	Endpoint     types.String `tfsdk:"endpoint"`
+	Version      types.String `tfsdk:"version"`
+	Query        types.Map    `tfsdk:"query"`
+	AllPages     types.Bool   `tfsdk:"all_pages"`
+	PageSize     types.Int64  `tfsdk:"page_size"`
+	MaxPages     types.Int64  `tfsdk:"max_pages"`
+	From         types.String `tfsdk:"from"`
+	Method       types.String `tfsdk:"method"`
+	RequestBody  types.String `tfsdk:"request_body"`
+	URL          types.String `tfsdk:"url"`
+	StatusCode   types.Int64  `tfsdk:"status_code"`
+	ResponseBody types.String `tfsdk:"response_body"`
+	ItemsJSON    types.String `tfsdk:"items_json"`
+	ItemCount    types.Int64  `tfsdk:"item_count"`
+	PageCount    types.Int64  `tfsdk:"page_count"`
+	HasMore      types.Bool   `tfsdk:"has_more"`
+	ContinueFrom types.String `tfsdk:"continue_from"`
+}
+
+// request is the core's request, or ok=false while an argument is unknown.
+func (m *apiRequestModel) request(ctx context.Context) (servicetitan.APIRequest, bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	for _, v := range []attr.Value{m.Folder, m.Endpoint, m.Version, m.Query, m.AllPages, m.PageSize, m.MaxPages, m.From, m.Method, m.RequestBody} {
+		if v.IsUnknown() {
+			return servicetitan.APIRequest{}, false, nil
+		}
+	}
+	req := servicetitan.APIRequest{
+		Folder: m.Folder.ValueString(), Endpoint: m.Endpoint.ValueString(), Version: m.Version.ValueString(),
+		AllPages: m.AllPages.ValueBool(), PageSize: int(m.PageSize.ValueInt64()), MaxPages: int(m.MaxPages.ValueInt64()),
+		From: m.From.ValueString(), Method: strings.ToUpper(m.Method.ValueString()), Body: m.RequestBody.ValueString(),
+	}
+	if !m.Query.IsNull() {
+		query := map[string]string{}
+		diags.Append(m.Query.ElementsAs(ctx, &query, false)...)
+		req.Query = query
+	}
+	// An explicit 0 is no page size and no bound: the core's zero means its default.
+	if !m.PageSize.IsNull() && req.PageSize == 0 {
+		req.PageSize = -1
+	}
+	if !m.MaxPages.IsNull() && req.MaxPages == 0 {
+		req.MaxPages = -1
+	}
+	return req, true, diags
+}
+
+// validateAPIRequest refuses bad arguments at validate time, each error on
+// its attribute.
+func validateAPIRequest(ctx context.Context, m *apiRequestModel) diag.Diagnostics {
+	req, known, diags := m.request(ctx)
+	if !known || diags.HasError() {
+		return diags
+	}
+	return append(diags, apiRequestDiagnostics(req.Validate())...)
+}
+
+func apiRequestDiagnostics(err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if err == nil {
+		return diags
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var ae *servicetitan.APIRequestError
+		var pe *servicetitan.URLPartError
+		switch {
+		case errors.As(e, &ae):
+			diags.AddAttributeError(path.Root(ae.Arg), "Invalid "+ae.Arg, fmt.Sprintf("The %s is not allowed: %s.", ae.Arg, ae.Allowed))
+		case errors.As(e, &pe):
+			diags.AddAttributeError(path.Root(pe.Part), "Invalid "+pe.Part, e.Error()+".")
+		default:
+			diags.AddError("Invalid ServiceTitan API request", e.Error())
+		}
+	}
+	return diags
+}
+
+// readAPIRequest makes the request with the provider configuration's token
+// and fills the computed attributes.
+func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, what string) diag.Diagnostics {
+	req, known, diags := m.request(ctx)
+	if diags.HasError() {
+		return diags
+	}
+	if !known {
+		diags.AddError("ServiceTitan API request is not known yet", what+" has arguments that are known only after apply; it can be read once they are.")
+		return diags
+	}
+	if err := req.Validate(); err != nil {
+		return append(diags, apiRequestDiagnostics(err)...)
+	}
+	conn, cd := d.connection(what)
+	if diags.Append(cd...); diags.HasError() {
+		return diags
+	}
+	ctx, stop := d.untilInterrupted(ctx)
+	defer stop()
+	ctx = d.logContext(ctx)
+	resp, err := conn.CallAPI(ctx, req)
+	if err != nil {
+		diags.AddError("ServiceTitan API request failed", err.Error())
+		return diags
+	}
+	for _, w := range resp.Warnings {
+		diags.AddWarning("ServiceTitan API read stopped early", w)
+	}
+	items, err := resp.ItemsJSON()
+	if err != nil {
+		diags.AddError("ServiceTitan API response cannot be encoded", err.Error())
+		return diags
+	}
+	m.URL = types.StringValue(resp.URL)
+	m.StatusCode = types.Int64Value(int64(resp.StatusCode))
+	m.ResponseBody = types.StringNull()
+	if resp.Body != nil {
+		m.ResponseBody = types.StringValue(string(resp.Body))
+	}
+	m.ItemsJSON = stringOrNull(items)
+	m.ItemCount = types.Int64Value(int64(len(resp.Items)))
+	m.PageCount = types.Int64Value(int64(resp.PageCount))
+	m.HasMore = types.BoolValue(resp.HasMore)
+	m.ContinueFrom = stringOrNull(resp.ContinueFrom)
+	return diags
+}
