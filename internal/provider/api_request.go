@@ -45,6 +45,7 @@ var apiRequestAttributes = []apiAttribute{
 	{servicetitan.ArgFrom, types.StringType, argOptional, "Where an export starts: the `continue_from` of an earlier read, so that only what changed since is read."},
 	{servicetitan.ArgMethod, types.StringType, argOptional, "`GET` (the default), or `POST` for reporting data (`folder = \"reporting\"`, `endpoint = \"report-category/{category}/reports/{id}/data\"`), which ServiceTitan reads by POST. Nothing else: this never changes anything."},
 	{servicetitan.ArgBody, types.StringType, argOptional, "JSON body of a reporting data POST, such as `jsonencode({ parameters = [{ name = \"From\", value = \"2024-01-01\" }] })`."},
+	{"tenant", types.StringType, argOptional, tenantArgumentDescription},
 	{"url", types.StringType, computed, "URL of the first request (query values included)."},
 	{"status_code", types.Int64Type, computed, "HTTP status of the last response."},
 	{"response_body", types.StringType, computed, "Raw body of a single response; null when `all_pages` is set."},
@@ -103,6 +104,7 @@ type apiRequestModel struct {
 	From         types.String `tfsdk:"from"`
 	Method       types.String `tfsdk:"method"`
 	RequestBody  types.String `tfsdk:"request_body"`
+	Tenant       types.String `tfsdk:"tenant"`
 	URL          types.String `tfsdk:"url"`
 	StatusCode   types.Int64  `tfsdk:"status_code"`
 	ResponseBody types.String `tfsdk:"response_body"`
@@ -189,7 +191,7 @@ func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, wh
 	if err := req.Validate(); err != nil {
 		return append(diags, apiRequestDiagnostics(err)...)
 	}
-	conn, cd := d.connection(what)
+	conn, cd := d.connectionFor(m.Tenant, what)
 	if diags.Append(cd...); diags.HasError() {
 		return diags
 	}

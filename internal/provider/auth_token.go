@@ -80,7 +80,7 @@ var tokenAttributes = []tokenAttribute{
 }
 
 func authTokenDataSourceAttributes() map[string]dschema.Attribute {
-	attrs := map[string]dschema.Attribute{}
+	attrs := map[string]dschema.Attribute{"tenant": dschema.StringAttribute{Optional: true, MarkdownDescription: tenantArgumentDescription}}
 	for _, a := range tokenAttributes {
 		attrs[a.name] = a.kind.dataSource(a.description, a.sensitive)
 	}
@@ -88,7 +88,7 @@ func authTokenDataSourceAttributes() map[string]dschema.Attribute {
 }
 
 func authTokenEphemeralAttributes() map[string]eschema.Attribute {
-	attrs := map[string]eschema.Attribute{}
+	attrs := map[string]eschema.Attribute{"tenant": eschema.StringAttribute{Optional: true, MarkdownDescription: tenantArgumentDescription}}
 	for _, a := range tokenAttributes {
 		attrs[a.name] = a.kind.ephemeral(a.description, a.sensitive)
 	}
@@ -97,7 +97,7 @@ func authTokenEphemeralAttributes() map[string]eschema.Attribute {
 
 // tokenAttributeTypes is the object type of the shared attribute set.
 var tokenAttributeTypes = func() map[string]attr.Type {
-	attrTypes := map[string]attr.Type{}
+	attrTypes := map[string]attr.Type{"tenant": types.StringType}
 	for _, a := range tokenAttributes {
 		attrTypes[a.name] = a.kind.valueType
 	}
@@ -108,8 +108,8 @@ var tokenAttributeTypes = func() map[string]attr.Type {
 // and returns the attribute values. It builds the object directly rather
 // than through a tagged struct: the framework's struct reflection was the
 // largest part of a read's cost, and a plan may read hundreds of these.
-func readAuthToken(ctx context.Context, d *providerData, what string) (types.Object, diag.Diagnostics) {
-	conn, diags := d.connection(what)
+func readAuthToken(ctx context.Context, d *providerData, tenant types.String, what string) (types.Object, diag.Diagnostics) {
+	conn, diags := d.connectionFor(tenant, what)
 	if diags.HasError() {
 		return types.ObjectNull(tokenAttributeTypes), diags
 	}
@@ -145,6 +145,7 @@ func readAuthToken(ctx context.Context, d *providerData, what string) (types.Obj
 		"app_id":       stringOrNull(conn.AppID()),
 		"environment":  types.StringValue(string(conn.Environment())),
 		"api_root_url": types.StringValue(conn.APIRootURL()),
+		"tenant":       tenant,
 	})
 	diags.Append(od...)
 	return obj, diags

@@ -5,6 +5,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var _ datasource.DataSourceWithConfigure = (*authTokenDataSource)(nil)
@@ -33,8 +35,12 @@ func (d *authTokenDataSource) Configure(_ context.Context, req datasource.Config
 	}
 }
 
-func (d *authTokenDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	token, diags := readAuthToken(ctx, d.data, "data.servicetitan_auth_token")
+func (d *authTokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var tenant types.String
+	if resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("tenant"), &tenant)...); resp.Diagnostics.HasError() {
+		return
+	}
+	token, diags := readAuthToken(ctx, d.data, tenant, "data.servicetitan_auth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

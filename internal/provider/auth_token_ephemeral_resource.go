@@ -5,6 +5,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 var _ ephemeral.EphemeralResourceWithConfigure = (*authTokenEphemeralResource)(nil)
@@ -38,8 +40,12 @@ func (e *authTokenEphemeralResource) Configure(_ context.Context, req ephemeral.
 // Open issues the token. There is no Renew or Close: ServiceTitan has no
 // refresh tokens and no revocation endpoint, and Terraform re-opens the
 // resource in every phase that needs it, each time from the shared cache.
-func (e *authTokenEphemeralResource) Open(ctx context.Context, _ ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	token, diags := readAuthToken(ctx, e.data, "ephemeral.servicetitan_auth_token")
+func (e *authTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var tenant types.String
+	if resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("tenant"), &tenant)...); resp.Diagnostics.HasError() {
+		return
+	}
+	token, diags := readAuthToken(ctx, e.data, tenant, "ephemeral.servicetitan_auth_token")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -64,7 +64,7 @@ func TestTokenAndHeadersComeFromOneRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &providerData{conn: conn, issued: &issuedTokens{}}
-	obj, diags := readAuthToken(context.Background(), d, "the test")
+	obj, diags := readAuthToken(context.Background(), d, types.StringNull(), "the test")
 	if diags.HasError() {
 		t.Fatalf("reading a token: %v", diags)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
@@ -187,7 +188,7 @@ func TestLogMasksSecretsAndTokensByValue(t *testing.T) {
 
 	var out bytes.Buffer
 	root := tflogtest.RootLogger(context.Background(), &out)
-	if _, diags := readAuthToken(root, d, "the test"); diags.HasError() {
+	if _, diags := readAuthToken(root, d, types.StringNull(), "the test"); diags.HasError() {
 		t.Fatalf("reading a token: %v", diags)
 	}
 	if srv.LastTokenRequest().ClientID != acctest.ClientID {

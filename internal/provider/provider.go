@@ -84,6 +84,7 @@ func (p *ServiceTitanProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Validators: []validator.String{settingValidator{s}}}
 		}
 	}
+	attrs[tenantsAttribute] = tenantsSchema()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Authenticates to the ServiceTitan API. Every setting can come from this block, " +
 			"a servicepytan-format config file (`config_file`) or `SERVICETITAN_*` environment variables, in that order of precedence.",
@@ -166,7 +167,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in, unknown, diags := settingsInput(config.Attributes())
+	in, unknown, diags := settingsInput(config.Attributes(), servicetitan.Settings())
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -215,6 +216,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 	data.conn = conn
+	data.resolveTenants(ctx, config.Attributes()[tenantsAttribute], &resp.Diagnostics)
 	ctx = data.logContext(ctx)
 	tflog.Debug(ctx, "configured ServiceTitan provider", map[string]any{
 		"environment": string(conn.Environment()), "auth_root_url": conn.AuthRootURL(), "api_root_url": conn.APIRootURL(),
@@ -225,11 +227,11 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 
 // settingsInput reads every setting's attribute by its name in the
 // settings table, and lists those whose values are not known yet.
-func settingsInput(attrs map[string]attr.Value) (servicetitan.Input, []string, diag.Diagnostics) {
+func settingsInput(attrs map[string]attr.Value, settings []servicetitan.Setting) (servicetitan.Input, []string, diag.Diagnostics) {
 	in := servicetitan.Input{}
 	var unknown []string
 	var diags diag.Diagnostics
-	for _, s := range servicetitan.Settings() {
+	for _, s := range settings {
 		v := attrs[s.Name]
 		switch {
 		case v == nil || v.IsNull():

@@ -27,6 +27,10 @@ type providerData struct {
 	interrupted context.Context
 	// issued holds the tokens this provider has handed out, for masking.
 	issued *issuedTokens
+	// tenants are the entries of the tenants attribute; tenantsUnknown
+	// says the map itself is not known yet.
+	tenants        map[string]*tenantEntry
+	tenantsUnknown bool
 }
 
 // issuedTokens are the access tokens a provider process has handed out.
@@ -68,6 +72,12 @@ func (d *providerData) logContext(ctx context.Context) context.Context {
 	var values []string
 	if d.conn != nil {
 		values = d.conn.Secrets()
+	}
+	for _, e := range d.tenants {
+		values = append(values, e.secrets...)
+		if e.conn != nil {
+			values = append(values, e.conn.Secrets()...)
+		}
 	}
 	if d.issued != nil {
 		values = append(values, d.issued.list()...)

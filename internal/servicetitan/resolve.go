@@ -36,9 +36,18 @@ type Source struct {
 	Setting Setting
 	// File is the config file's path when Kind is SourceFile.
 	File string
+	// Entry is the key of the tenants entry that gave the value, "" for
+	// the provider's own settings.
+	Entry string
 }
 
 func (s Source) String() string {
+	switch {
+	case s.Kind == SourceExplicit && s.Entry != "":
+		return "attribute " + EntrySetting(s.Entry, s.Setting.Name)
+	case s.Kind == SourceFile && s.Entry != "":
+		return fmt.Sprintf("config file %q of %s, key %q", s.File, EntryName(s.Entry), s.Setting.FileKey)
+	}
 	switch s.Kind {
 	case SourceExplicit:
 		return fmt.Sprintf("attribute %q", s.Setting.Name)
@@ -151,10 +160,17 @@ func Resolve(in Input, opts Options) (*Config, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &Config{values: map[string]string{}, sources: map[string]Source{}, opts: opts}
+	path := ""
 	if file != nil {
-		c.configFile = file.path
+		path = file.path
 	}
+	c, err := build(vals, path, opts)
+	return c, warnings, err
+}
+
+// build applies every setting's resolved value and makes the token source.
+func build(vals map[string]resolved, configFile string, opts Options) (*Config, error) {
+	c := &Config{values: map[string]string{}, sources: map[string]Source{}, opts: opts, configFile: configFile}
 	var errs []error
 	for _, s := range table {
 		v := vals[s.Name]
@@ -167,10 +183,10 @@ func Resolve(in Input, opts Options) (*Config, []string, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, warnings, errors.Join(errs...)
+		return nil, errors.Join(errs...)
 	}
 	c.tokens = c.tokenSource()
-	return c, warnings, nil
+	return c, nil
 }
 
 // resolved is one setting's winning value and its source.
