@@ -84,6 +84,9 @@ type TokenError struct {
 	// Err is the underlying transport error, or a *StoppedError when the
 	// caller's context ended first.
 	Err error
+	// Credentials says where the credentials and the environment came
+	// from, for a rejection the user must fix at its source.
+	Credentials string
 }
 
 func (e *TokenError) Error() string {
@@ -132,6 +135,8 @@ func (e *TokenError) Unwrap() error { return e.Err }
 
 func (e *TokenError) hint() string {
 	switch {
+	case e.Code == "invalid_client" && e.Credentials != "":
+		return "Check client_id and client_secret: they must be the credentials of this app's installation on the tenant, for the environment being used (" + e.Credentials + ")"
 	case e.Code == "invalid_client":
 		return "Check client_id and client_secret: they must be the credentials of this app's installation on the tenant, for the environment being used"
 	case e.Code == "unauthorized_client" || e.Code == "invalid_scope":
@@ -315,6 +320,11 @@ func RequestAuthToken(ctx context.Context, c *Config) (*Token, error) {
 func (c *Config) fetchToken(ctx context.Context) (*Token, error) {
 	tok, err := c.requestToken(ctx)
 	if err != nil {
+		var te *TokenError
+		if errors.As(err, &te) && te.Code == "invalid_client" {
+			te.Credentials = fmt.Sprintf("client_id from %s, client_secret from %s, environment %q from %s",
+				c.sources[SettingClientID.Name], c.sources[SettingClientSecret.Name], c.environment, c.sources[SettingEnvironment.Name])
+		}
 		return nil, redactError(err, c.clientSecret)
 	}
 	return tok, nil
