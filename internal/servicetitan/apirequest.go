@@ -564,4 +564,3 @@ func (r *APIResponse) ItemsJSON() (string, error) {
 	b, err := json.Marshal(r.Items)
 	return string(b), err
 }
-
