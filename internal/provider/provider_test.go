@@ -347,9 +347,10 @@ provider "servicetitan" {
   auth_root_url = %q
   client_secret = %q
   app_key       = %q
+  tenant_id     = %q
 }
 data "servicetitan_auth_token" "t" {}
-`, file, srv.URL(), acctest.ClientSecret, acctest.AppKey),
+`, file, srv.URL(), acctest.ClientSecret, acctest.AppKey, acctest.TenantID),
 		Check: resource.TestCheckResourceAttr("data.servicetitan_auth_token.t", "token_type", "Bearer"),
 	})
 }
@@ -453,12 +454,17 @@ provider "servicetitan" {
   client_id     = %q
   client_secret = %q
   app_key       = %q
+  tenant_id     = %q
 }
 data "servicetitan_auth_token" "t" {}
-`, srv.URL(), acctest.ClientID, wrong, acctest.AppKey))
+`, srv.URL(), acctest.ClientID, wrong, acctest.AppKey, acctest.TenantID))
 	out, err := run.Run("plan")
 	if err == nil {
 		t.Fatalf("plan succeeded with a wrong secret:\n%s", out)
+	}
+	// Where the failing values came from, so the user fixes the right one.
+	if !acctest.ErrorText(`client_id from attribute "client_id", client_secret from attribute "client_secret", environment "production" from default`).MatchString(out) {
+		t.Errorf("output does not say where the credentials came from:\n%s", out)
 	}
 	for _, want := range []string{"Cannot get a ServiceTitan token", "HTTP 400", "invalid_client", "Check client_id and client_secret", srv.URL() + "/connect/token"} {
 		if !acctest.ErrorText(want).MatchString(out) {

@@ -189,3 +189,28 @@ output "token_url" { value = data.servicetitan_endpoints.e.token_url }
 		t.Errorf("%d token requests, want none", srv.TokenRequests())
 	}
 }
+
+// A token is never handed out without the tenant ID that every API call's
+// URL holds: the read fails, naming the setting, rather than a consumer
+// far away.
+func TestAccMissingTenantIDIsReported(t *testing.T) {
+	srv := acctest.StandIn(t)
+	out, err := acctest.NewCLIRun(t, fmt.Sprintf(`
+provider "servicetitan" {
+  auth_root_url = %q
+  client_id     = %q
+  client_secret = %q
+  app_key       = %q
+}
+data "servicetitan_auth_token" "t" {}
+`, srv.URL(), acctest.ClientID, acctest.ClientSecret, acctest.AppKey)).Run("plan")
+	if err == nil {
+		t.Fatalf("a token was read without a tenant ID:\n%s", out)
+	}
+	if !acctest.ErrorText(`tenant_id is not set: set the attribute "tenant_id", the environment variable SERVICETITAN_TENANT_ID`).MatchString(out) {
+		t.Errorf("the error does not name tenant_id:\n%s", out)
+	}
+	if srv.TokenRequests() != 0 {
+		t.Errorf("%d token requests, want none", srv.TokenRequests())
+	}
+}

@@ -294,13 +294,7 @@ func (c *Config) CallAPI(ctx context.Context, req APIRequest) (*APIResponse, err
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	if err := c.missing(SettingTenantID, SettingAppKey); err != nil {
-		if cerr := c.tokenCredentials(); cerr != nil {
-			var a, b *MissingSettingError
-			if errors.As(err, &a) && errors.As(cerr, &b) {
-				return nil, &MissingSettingError{Settings: append(b.Settings, a.Settings...), ConfigFile: c.configFile}
-			}
-		}
+	if err := c.apiCallSettings(); err != nil {
 		return nil, err
 	}
 	if req.Version == "" {

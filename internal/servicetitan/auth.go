@@ -3,6 +3,7 @@ package servicetitan
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // What callers ask of a Config: a token and the headers of an API call,
@@ -35,13 +36,7 @@ func (c *Config) AuthHeaders(ctx context.Context) (map[string]string, error) {
 // token: reading the cache twice could straddle a refresh and pair a header
 // with a different token.
 func (c *Config) AuthTokenWithHeaders(ctx context.Context) (*Token, map[string]string, error) {
-	if err := c.missing(SettingAppKey); err != nil {
-		if cerr := c.tokenCredentials(); cerr != nil {
-			var a, b *MissingSettingError
-			if errors.As(err, &a) && errors.As(cerr, &b) {
-				return nil, nil, &MissingSettingError{Settings: append(b.Settings, a.Settings...), ConfigFile: c.configFile}
-			}
-		}
+	if err := c.apiCallSettings(); err != nil {
 		return nil, nil, err
 	}
 	tok, err := c.AuthToken(ctx)
@@ -49,6 +44,27 @@ func (c *Config) AuthTokenWithHeaders(ctx context.Context) (*Token, map[string]s
 		return nil, nil, err
 	}
 	return tok, c.Headers(tok), nil
+}
+
+// apiCallSettings reports, in one error, every setting an API call needs
+// that no source supplied: the credentials, the app key that every call
+// sends, and the tenant ID that every call's URL holds.
+func (c *Config) apiCallSettings() error {
+	var all []Setting
+	for _, err := range []error{c.tokenCredentials(), c.missing(SettingAppKey, SettingTenantID)} {
+		var m *MissingSettingError
+		if errors.As(err, &m) {
+			for _, s := range m.Settings {
+				if !slices.ContainsFunc(all, func(have Setting) bool { return have.Name == s.Name }) {
+					all = append(all, s)
+				}
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return &MissingSettingError{Settings: all, ConfigFile: c.configFile}
 }
 
 // Headers builds the API call headers from a token already in hand.

@@ -75,3 +75,24 @@ func redactHeaders(h map[string]string) map[string]int {
 	}
 	return out
 }
+
+// Every API call's URL holds the tenant ID, so a token is never handed
+// out without one: the plan fails where the setting is missing, not at
+// the first use of the token.
+func TestAuthHeadersNeedTheTenantID(t *testing.T) {
+	srv := acctest.StandIn(t)
+	c, _, err := servicetitan.Resolve(servicetitan.Input{"auth_root_url": srv.URL(), "client_id": testClientID, "client_secret": testSecret, "app_key": testAppKey},
+		servicetitan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AuthHeaders(t.Context())
+	var miss *servicetitan.MissingSettingError
+	if !errors.As(err, &miss) {
+		t.Fatalf("got %v, want the tenant ID reported missing", err)
+	}
+	wantContains(t, err.Error(), `tenant_id is not set: set the attribute "tenant_id", the environment variable SERVICETITAN_TENANT_ID, or the key "SERVICETITAN_TENANT_ID"`)
+	if srv.TokenRequests() != 0 {
+		t.Error("a token was requested although the tenant ID is missing")
+	}
+}
