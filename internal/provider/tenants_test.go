@@ -214,3 +214,24 @@ data "servicetitan_auth_token" "t" {}
 		t.Errorf("%d token requests, want none", srv.TokenRequests())
 	}
 }
+
+// A secret pasted with its newline is named in a warning, with its source;
+// its value never appears.
+func TestAccWhiteSpaceAroundASecretIsAWarning(t *testing.T) {
+	srv := acctest.StandIn(t)
+	secretWithNewline := acctest.ClientSecret + "\n"
+	out, err := acctest.NewCLIRun(t, strings.Replace(acctest.ProviderBlock(srv), fmt.Sprintf("%q", acctest.ClientSecret), fmt.Sprintf("%q", secretWithNewline), 1)+`
+data "servicetitan_auth_token" "t" {}
+`).Run("plan")
+	if err == nil {
+		t.Fatalf("the stand-in accepted a secret with a newline:\n%s", out)
+	}
+	for _, want := range []string{"ServiceTitan setting with surrounding white space", `client_secret (from attribute "client_secret") begins or ends with white space`, "invalid_client"} {
+		if !acctest.ErrorText(want).MatchString(out) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, acctest.ClientSecret) {
+		t.Error("the output holds the secret")
+	}
+}

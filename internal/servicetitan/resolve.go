@@ -165,7 +165,21 @@ func Resolve(in Input, opts Options) (*Config, []string, error) {
 		path = file.path
 	}
 	c, err := build(vals, path, opts)
-	return c, warnings, err
+	return c, append(warnings, whiteSpaceWarnings(vals)...), err
+}
+
+// whiteSpaceWarnings name the credentials that carry white space at either
+// end, a newline copied with a secret, say: ServiceTitan compares them
+// exactly and answers only invalid_client. The value itself is never shown.
+func whiteSpaceWarnings(vals map[string]resolved) []string {
+	var out []string
+	for _, s := range []Setting{SettingClientID, SettingClientSecret, SettingAppKey, SettingTenantID} {
+		if v := vals[s.Name]; v.value != "" && strings.TrimSpace(v.value) != v.value {
+			out = append(out, fmt.Sprintf("%s (from %s) begins or ends with white space, such as a newline copied with it; "+
+				"ServiceTitan compares it exactly, so remove the white space if requests fail with invalid_client", s.Name, v.source))
+		}
+	}
+	return out
 }
 
 // build applies every setting's resolved value and makes the token source.

@@ -180,3 +180,21 @@ func TestSecretValuesAreNeverEchoed(t *testing.T) {
 	mustNotLeak(t, err.Error())
 	wantContains(t, err.Error(), "line 1")
 }
+
+// A credential pasted with a newline gets a warning that names it and its
+// source, never its value.
+func TestWhiteSpaceAroundACredentialIsAWarning(t *testing.T) {
+	_, warnings, err := servicetitan.Resolve(servicetitan.Input{"client_id": " cid", "app_key": testAppKey},
+		servicetitan.Options{LookupEnv: env(map[string]string{"SERVICETITAN_CLIENT_SECRET": testSecret + "\n"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 2 {
+		t.Fatalf("warnings %q, want one for client_id and one for client_secret", warnings)
+	}
+	wantContains(t, warnings[0], `client_id (from attribute "client_id") begins or ends with white space`)
+	wantContains(t, warnings[1], "client_secret (from environment variable SERVICETITAN_CLIENT_SECRET) begins or ends with white space", "invalid_client")
+	for _, w := range warnings {
+		mustNotLeak(t, w, " cid")
+	}
+}

@@ -94,7 +94,7 @@ func (c *Config) Tenant(key string, in Input) (*Config, []string, error) {
 		path = file.path
 	}
 	t, err := build(vals, path, c.opts)
-	return t, warnings, err
+	return t, append(warnings, whiteSpaceWarnings(vals)...), err
 }
 
 func tenantSettingNames() []string {
