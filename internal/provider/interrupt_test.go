@@ -41,6 +41,8 @@ resource "terraform_data" "use" {
   input = data.servicetitan_auth_token.t.expires_at
 }
 `
+	// One message whichever stop wins, saying what was being waited for.
+	interruptedWaiting := acctest.ErrorText("interrupted (Ctrl-C, or the run was stopped) while waiting 25s, as ServiceTitan's Retry-After asked after HTTP 503 (attempt 1 of 5), before a token arrived")
 	for _, tc := range []struct {
 		name, config, command string
 		// want is what the output must say. A plan is stopped by Terraform
@@ -48,10 +50,10 @@ resource "terraform_data" "use" {
 		// first; an apply's planning phase only by the signal.
 		want *regexp.Regexp
 	}{
-		{"apply with a data source", useDataSource, "apply", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
-		{"apply with an ephemeral resource", useEphemeral, "apply", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
-		{"plan with a data source", useDataSource, "plan", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
-		{"plan with an ephemeral resource", useEphemeral, "plan", regexp.MustCompile(`interrupted \(Ctrl-C, or the run was stopped\)`)},
+		{"apply with a data source", useDataSource, "apply", interruptedWaiting},
+		{"apply with an ephemeral resource", useEphemeral, "apply", interruptedWaiting},
+		{"plan with a data source", useDataSource, "plan", interruptedWaiting},
+		{"plan with an ephemeral resource", useEphemeral, "plan", interruptedWaiting},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := acctest.StandIn(t)

@@ -202,6 +202,8 @@ type APIError struct {
 	// Redirect is where a 3xx pointed (scheme and host), never followed.
 	Redirect string
 	Attempts int
+	// History is each attempt's answer and the wait that followed it.
+	History []string
 	// Refreshed says the call was refused again with a new token.
 	Refreshed bool
 	// TenantID is the tenant whose path was called.
@@ -243,9 +245,7 @@ func (e *APIError) Error() string {
 	if e.TraceID != "" {
 		fmt.Fprintf(&b, " (traceId %s)", cleanText(e.TraceID, 64))
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
-	}
+	b.WriteString(attemptsText(e.Attempts, e.History))
 	if hint := e.hint(); hint != "" {
 		b.WriteString(". ")
 		b.WriteString(hint)
@@ -397,7 +397,7 @@ func (c *Config) apiCall(ctx context.Context, method, u, body string) (int, []by
 		if err != nil {
 			return 0, nil, err
 		}
-		status, respBody, attempts, err := c.apiAttempts(ctx, method, u, body, tok)
+		status, respBody, attempts, history, err := c.apiAttempts(ctx, method, u, body, tok)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -408,7 +408,7 @@ func (c *Config) apiCall(ctx context.Context, method, u, body string) (int, []by
 		}
 		if status < 200 || status > 299 {
 			e := c.apiStatusError(method, u, status, respBody, refreshed)
-			e.Attempts = attempts
+			e.Attempts, e.History = attempts, history
 			return 0, nil, e
 		}
 		return status, respBody, nil
@@ -438,14 +438,14 @@ func (c *Config) apiStatusError(method, u string, status int, body []byte, refre
 
 // apiAttempts sends one request with tok under the retry policy and
 // returns the final status and body.
-func (c *Config) apiAttempts(ctx context.Context, method, u, body string, tok *Token) (status int, respBody []byte, attempts int, err error) {
+func (c *Config) apiAttempts(ctx context.Context, method, u, body string, tok *Token) (status int, respBody []byte, attempts int, history []string, err error) {
 	var reader io.Reader
 	if body != "" {
 		reader = strings.NewReader(body)
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u, reader)
 	if err != nil {
-		return 0, nil, 0, &APIError{Method: method, URL: u, Err: err}
+		return 0, nil, 0, nil, &APIError{Method: method, URL: u, Err: err}
 	}
 	req.Header.Set(HeaderAuthorization, tok.AuthorizationHeader())
 	req.Header.Set(HeaderAppKey, c.appKey)
@@ -455,7 +455,8 @@ func (c *Config) apiAttempts(ctx context.Context, method, u, body string, tok *T
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	p := c.retryPolicy("API")
+	ctx = withProgress(ctx, &progress{})
+	p := c.retryPolicy(ctx, "API")
 	var started time.Time
 	client := p.client(func(attempt int) {
 		started = time.Now()
@@ -469,37 +470,41 @@ func (c *Config) apiAttempts(ctx context.Context, method, u, body string, tok *T
 			_ = resp.Body.Close()
 		}
 		if ctx.Err() != nil {
-			return 0, nil, attempts, &APIError{Method: method, URL: u, Attempts: attempts, TenantID: c.tenantID, Err: stopError(ctx)}
+			stopped := stopError(ctx)
+			if se, ok := stopped.(*StoppedError); ok {
+				se.Request = "the API request"
+			}
+			return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, Attempts: attempts, TenantID: c.tenantID, Err: stopped}
 		}
 		var ra *RetryAfterError
 		if errors.As(err, &ra) {
-			return 0, nil, attempts, &APIError{Method: method, URL: u, StatusCode: ra.StatusCode, Attempts: attempts, TenantID: c.tenantID, Problem: ra.Error() + "; try again later"}
+			return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: ra.StatusCode, Attempts: attempts, TenantID: c.tenantID, Problem: ra.Error() + "; try again later"}
 		}
-		return 0, nil, attempts, &APIError{Method: method, URL: u, Attempts: attempts, TenantID: c.tenantID, Err: describeTransportError(err, c.requestTimeout)}
+		return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, Attempts: attempts, TenantID: c.tenantID, Err: describeTransportError(err, c.requestTimeout)}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return 0, nil, attempts, &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID, Redirect: redirectTarget(resp)}
+		return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID, Redirect: redirectTarget(resp)}
 	}
 	respBody, err = io.ReadAll(io.LimitReader(resp.Body, MaxAPIResponseSize+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return 0, nil, attempts, &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID, Err: stopError(ctx)}
+			return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID, Err: stopError(ctx)}
 		}
-		return 0, nil, attempts, &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID,
+		return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID,
 			Problem: "reading the response failed", Err: describeTransportError(err, c.requestTimeout)}
 	}
 	if len(respBody) > MaxAPIResponseSize {
-		return 0, nil, attempts, &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID,
+		return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID,
 			Problem: fmt.Sprintf("the response is larger than %d MiB, the most one response may be; ask for smaller pages (page_size) and all_pages", MaxAPIResponseSize>>20)}
 	}
 	c.opts.Log(ctx, "ServiceTitan API response", map[string]any{"method": method, "url": RedactURL(u), "status": resp.StatusCode,
 		"attempts": attempts, "duration_ms": time.Since(started).Milliseconds()})
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 && !json.Valid(respBody) {
-		return 0, nil, attempts, &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID,
+		return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID,
 			Excerpt: Excerpt(respBody), Problem: notJSONProblem(resp.Header.Get("Content-Type"), respBody)}
 	}
-	return resp.StatusCode, respBody, attempts, nil
+	return resp.StatusCode, respBody, attempts, p.History(), nil
 }
 
 func notJSONProblem(contentType string, body []byte) string {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -34,10 +35,18 @@ type retryPolicy struct {
 
 	attempts int // set by the error handler
 	tries    int // counted here, for the success path
+
+	mu sync.Mutex
+	// answers are what each attempt got, and history the same with the
+	// wait that followed: what the final error lists.
+	answers, history []string
+	// progress is told what the request is doing now, for the message of a
+	// wait that is interrupted.
+	progress *progress
 }
 
-func (c *Config) retryPolicy(subject string) *retryPolicy {
-	return &retryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts}
+func (c *Config) retryPolicy(ctx context.Context, subject string) *retryPolicy {
+	return &retryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx)}
 }
 
 // client is a go-retryablehttp client that follows this policy. logAttempt
@@ -63,8 +72,48 @@ func (p *retryPolicy) client(logAttempt func(attempt int)) *retryablehttp.Client
 			p.attempts = attempts
 			return resp, err
 		},
-		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, n int) { logAttempt(n + 1) },
+		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, n int) {
+			p.setDoing(fmt.Sprintf("waiting for ServiceTitan's answer to attempt %d of %d", n+1, p.maxRetries+1))
+			logAttempt(n + 1)
+		},
 	}
+}
+
+func (p *retryPolicy) setDoing(s string) { p.progress.set(s) }
+
+// History is one line per attempt: its answer and the wait that followed.
+func (p *retryPolicy) History() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.history...)
+}
+
+// answered records what an attempt got: a status, or a transport error.
+func (p *retryPolicy) answered(resp *http.Response, err error) {
+	what := ""
+	switch {
+	case err != nil:
+		what = describeTransportError(err, p.timeout).Error()
+	case resp != nil:
+		what = fmt.Sprintf("HTTP %d", resp.StatusCode)
+	}
+	p.mu.Lock()
+	p.answers, p.history = append(p.answers, what), append(p.history, what)
+	p.mu.Unlock()
+}
+
+// waited adds the wait that follows the last attempt, and says it is
+// being sat out.
+func (p *retryPolicy) waited(d time.Duration, reason string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.history)
+	if n == 0 {
+		return
+	}
+	d = d.Round(time.Millisecond)
+	p.history[n-1] = fmt.Sprintf("%s, then waited %s %s", p.answers[n-1], d, reason)
+	p.progress.set(fmt.Sprintf("waiting %s, %s after %s (attempt %d of %d)", d, reason, p.answers[n-1], n, p.maxRetries+1))
 }
 
 // attemptsMade is how many requests were sent.
@@ -72,6 +121,9 @@ func (p *retryPolicy) attemptsMade() int { return max(p.attempts, p.tries) }
 
 func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	p.tries++
+	if ctx.Err() == nil {
+		p.answered(resp, err)
+	}
 	if ctx.Err() != nil {
 		// Ctrl-C in Terraform cancels the context: stop at once.
 		return false, stopError(ctx)
@@ -106,6 +158,7 @@ func (e *RetryAfterError) Error() string {
 func (p *retryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := retryAfter(resp, p.opts.Now()); ok {
+			p.waited(wait, "as ServiceTitan's Retry-After asked")
 			return wait
 		}
 	}
@@ -115,7 +168,9 @@ func (p *retryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp 
 	if d <= 0 || d > maxWait {
 		d = maxWait
 	}
-	return d/2 + rand.N(d/2+1)
+	d = d/2 + rand.N(d/2+1)
+	p.waited(d, "backing off before the next attempt")
+	return d
 }
 
 // finalTransportError reports transport errors that trying again cannot

@@ -340,3 +340,32 @@ func TestFaults(t *testing.T) {
 		})
 	}
 }
+
+// The final error of a request that ran out of attempts lists what each
+// attempt got and how long was waited after it.
+func TestFinalErrorListsEveryAttempt(t *testing.T) {
+	srv := acctest.StandIn(t)
+	srv.InjectTokenFaults(
+		fakeservicetitan.Fault{Status: 503, Headers: map[string]string{"Retry-After": "1"}},
+		fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "0"}},
+		fakeservicetitan.Fault{Status: 502},
+	)
+	c := configFor(t, srv, servicetitan.Input{"max_retries": "2"}, fastOptions())
+	_, err := c.AuthToken(t.Context())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	wantContains(t, err.Error(), "(after 3 attempts: HTTP 503, then waited 1s as ServiceTitan's Retry-After asked; HTTP 429, then waited 0s as ServiceTitan's Retry-After asked; HTTP 502)")
+}
+
+// A connection that fails names where the auth root URL came from.
+func TestConnectionErrorNamesTheRootURLsSource(t *testing.T) {
+	root := "http://127.0.0.1:9"
+	c, _, err := servicetitan.Resolve(servicetitan.Input{"client_id": testClientID, "client_secret": testSecret, "max_retries": "0"},
+		servicetitan.Options{LookupEnv: env(map[string]string{"SERVICETITAN_AUTH_ROOT_URL": root})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AuthToken(t.Context())
+	wantContains(t, err.Error(), "(the auth root URL is auth_root_url from environment variable SERVICETITAN_AUTH_ROOT_URL)")
+}

@@ -3,6 +3,7 @@ package servicetitan
 import (
 	"context"
 	"errors"
+	"sync"
 )
 
 // ErrInterrupted is the cause a program gives when it cancels token waits
@@ -16,6 +17,13 @@ var ErrInterrupted = errors.New("interrupted")
 type StoppedError struct {
 	// Cause is context.Cause of the context that ended.
 	Cause error
+	// While says what was being waited for, such as "waiting 30s, as
+	// ServiceTitan's Retry-After asked after HTTP 503 (attempt 2 of 5)";
+	// empty when nothing had started.
+	While string
+	// Request names what was stopped: "" for the token request, or "the
+	// API request".
+	Request string
 }
 
 // stopError describes why ctx ended. Every place that stops waiting because
@@ -25,20 +33,65 @@ func stopError(ctx context.Context) error {
 	if cause == nil {
 		cause = ctx.Err()
 	}
-	return &StoppedError{Cause: cause}
+	return &StoppedError{Cause: cause, While: progressOf(ctx).get()}
+}
+
+// progress is what a request is doing now (waiting for an answer, sitting
+// out a Retry-After, waiting for another process's lock), so that whoever
+// stops waiting for it can say what was being waited for. It travels in
+// the request's context; a nil progress records nothing.
+type progress struct {
+	mu    sync.Mutex
+	doing string
+}
+
+func (p *progress) set(s string) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.doing = s
+	p.mu.Unlock()
+}
+
+func (p *progress) get() string {
+	if p == nil {
+		return ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.doing
+}
+
+type progressKey struct{}
+
+func withProgress(ctx context.Context, p *progress) context.Context {
+	return context.WithValue(ctx, progressKey{}, p)
+}
+
+func progressOf(ctx context.Context) *progress {
+	p, _ := ctx.Value(progressKey{}).(*progress)
+	return p
 }
 
 func (e *StoppedError) Error() string {
+	request, arrival := "the token request", "before a token arrived"
+	if e.Request != "" {
+		request, arrival = e.Request, "before ServiceTitan answered"
+	}
+	if e.While != "" {
+		arrival = "while " + e.While + ", " + arrival
+	}
 	switch {
 	case errors.Is(e.Cause, context.DeadlineExceeded):
-		return "the run's time limit ran out before a token arrived"
+		return "the run's time limit ran out " + arrival
 	case errors.Is(e.Cause, ErrInterrupted) || errors.Is(e.Cause, context.Canceled) || e.Cause == nil:
 		// A terminal's Ctrl-C reaches Terraform, which stops the provider
 		// (cancelling the request), and the provider itself (ErrInterrupted),
 		// in either order: the user hears the same sentence whichever wins.
-		return "the token request was interrupted (Ctrl-C, or the run was stopped) before a token arrived"
+		return request + " was interrupted (Ctrl-C, or the run was stopped) " + arrival
 	}
-	return "the run was stopped before a token arrived: " + e.Cause.Error()
+	return "the run was stopped " + arrival + ": " + e.Cause.Error()
 }
 
 func (e *StoppedError) Unwrap() error { return e.Cause }

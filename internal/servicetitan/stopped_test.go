@@ -125,3 +125,18 @@ func checkStopped(t *testing.T, err error, is error, words string) {
 		t.Errorf("message is Go's bare context error: %s", err)
 	}
 }
+
+// An interrupted wait says what it was waiting for, and how far the
+// request had got.
+func TestInterruptedWaitSaysWhatItWaitedFor(t *testing.T) {
+	srv := acctest.StandIn(t)
+	srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 503, Headers: map[string]string{"Retry-After": "25"}})
+	c := configFor(t, srv, nil, fastOptions())
+	ctx, cancel := context.WithCancelCause(t.Context())
+	time.AfterFunc(500*time.Millisecond, func() { cancel(servicetitan.ErrInterrupted) })
+	_, err := c.AuthToken(ctx)
+	if err == nil {
+		t.Fatal("the wait was not interrupted")
+	}
+	wantContains(t, err.Error(), "the token request was interrupted (Ctrl-C, or the run was stopped) while waiting 25s, as ServiceTitan's Retry-After asked after HTTP 503 (attempt 1 of 5), before a token arrived")
+}

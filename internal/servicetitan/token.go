@@ -87,6 +87,11 @@ type TokenError struct {
 	// Credentials says where the credentials and the environment came
 	// from, for a rejection the user must fix at its source.
 	Credentials string
+	// History is each attempt's answer and the wait that followed it.
+	History []string
+	// URLSource says where the token URL came from, for a connection that
+	// failed.
+	URLSource string
 }
 
 func (e *TokenError) Error() string {
@@ -121,9 +126,10 @@ func (e *TokenError) Error() string {
 	if e.Excerpt != "" {
 		fmt.Fprintf(&b, "; the body began %q", e.Excerpt)
 	}
-	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	if e.URLSource != "" {
+		fmt.Fprintf(&b, " (the auth root URL is %s)", e.URLSource)
 	}
+	b.WriteString(attemptsText(e.Attempts, e.History))
 	if hint := e.hint(); hint != "" {
 		b.WriteString(". ")
 		b.WriteString(hint)
@@ -132,6 +138,18 @@ func (e *TokenError) Error() string {
 }
 
 func (e *TokenError) Unwrap() error { return e.Err }
+
+// attemptsText is " (after N attempts: what each got, and the waits)", or
+// nothing for one attempt.
+func attemptsText(n int, history []string) string {
+	switch {
+	case n <= 1:
+		return ""
+	case len(history) > 1:
+		return fmt.Sprintf(" (after %d attempts: %s)", n, strings.Join(history, "; "))
+	}
+	return fmt.Sprintf(" (after %d attempts)", n)
+}
 
 func (e *TokenError) hint() string {
 	switch {
@@ -304,6 +322,15 @@ func looksHTML(body []byte) bool {
 	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") || strings.Contains(s, "<body")
 }
 
+// authRootSource says where the auth root URL came from: its override's
+// source, or the environment's.
+func (c *Config) authRootSource() string {
+	if src := c.sources[SettingAuthRootURL.Name]; src.Kind != SourceUnset {
+		return "auth_root_url from " + src.String()
+	}
+	return fmt.Sprintf("the %s environment's, environment from %s", c.environment, c.sources[SettingEnvironment.Name])
+}
+
 // RequestAuthToken asks ServiceTitan for a new token with the client
 // credentials grant (request_auth_token). It does not cache: use
 // Config.AuthToken, which does. Each attempt follows the retry policy
@@ -348,7 +375,7 @@ func (c *Config) requestToken(ctx context.Context) (*Token, error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 
-	p := c.retryPolicy("token")
+	p := c.retryPolicy(ctx, "token")
 	client := p.client(func(attempt int) {
 		c.opts.Log(ctx, "requesting ServiceTitan token", map[string]any{
 			"token_url": RedactURL(tokenURL), "client_id": c.clientID, "attempt": attempt, "enterprise_hub": c.enterpriseHub,
@@ -366,9 +393,9 @@ func (c *Config) requestToken(ctx context.Context) (*Token, error) {
 		}
 		var ra *RetryAfterError
 		if errors.As(err, &ra) {
-			return nil, &TokenError{TokenURL: tokenURL, StatusCode: ra.StatusCode, Attempts: attempts, RetryAfter: ra.Wait, Problem: ra.Error()}
+			return nil, &TokenError{TokenURL: tokenURL, StatusCode: ra.StatusCode, Attempts: attempts, History: p.History(), RetryAfter: ra.Wait, Problem: ra.Error()}
 		}
-		return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: describeTransportError(err, c.requestTimeout)}
+		return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, History: p.History(), Err: describeTransportError(err, c.requestTimeout), URLSource: c.authRootSource()}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -386,7 +413,7 @@ func (c *Config) requestToken(ctx context.Context) (*Token, error) {
 	if err != nil {
 		var te *TokenError
 		if errors.As(err, &te) {
-			te.TokenURL, te.Attempts = tokenURL, attempts
+			te.TokenURL, te.Attempts, te.History = tokenURL, attempts, p.History()
 		}
 		return nil, err
 	}

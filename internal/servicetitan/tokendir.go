@@ -586,6 +586,7 @@ func (d *tokenDir) acquire(ctx context.Context, root *os.Root) (func(), error) {
 			}, nil
 		}
 		if delay == lockPollMin {
+			progressOf(ctx).set("waiting for another process's token request (it holds the token cache lock " + filepath.Join(d.dir, d.lock) + ")")
 			d.log(ctx, "waiting for another process's token request (token cache lock held)", map[string]any{"path": filepath.Join(d.dir, d.lock), "wait_limit": d.wait.String()})
 		}
 		t := time.NewTimer(delay)

@@ -39,7 +39,9 @@ type TokenSource struct {
 }
 
 type flight struct {
-	done    chan struct{}
+	// progress is what the request is doing, for a waiter that stops.
+	progress *progress
+	done     chan struct{}
 	token   *Token
 	err     error
 	waiters int
@@ -86,7 +88,8 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 		// The request must not die with the first caller's context: others
 		// may be waiting on it. It is cancelled when the last waiter leaves.
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &flight{done: make(chan struct{}), cancel: cancel}
+		f = &flight{done: make(chan struct{}), cancel: cancel, progress: &progress{}}
+		fctx = withProgress(fctx, f.progress)
 		s.flight = f
 		go s.run(fctx, f)
 	}
@@ -106,7 +109,11 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 			}
 		}
 		s.mu.Unlock()
-		return nil, stopError(ctx)
+		stopped := stopError(ctx)
+		if se, ok := stopped.(*StoppedError); ok && se.While == "" {
+			se.While = f.progress.get()
+		}
+		return nil, stopped
 	}
 }
 
