@@ -42,9 +42,11 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-// FaultJSON is the wire form of a Fault in POST /_stand-in/faults. Preset
-// ("html", "truncated_json" or "missing_access_token") selects one of the
-// ready-made bodies so scripts need not carry copies of them.
+// FaultJSON is the wire form of a Fault in POST /_stand-in/faults and
+// /_stand-in/api-faults. Preset ("html", "truncated_json" or
+// "missing_access_token") selects one of the ready-made bodies so scripts
+// need not carry copies of them; on API routes truncated_json stands for any
+// body cut off mid-stream.
 type FaultJSON struct {
 	Status      int               `json:"status,omitempty"`
 	Headers     map[string]string `json:"headers,omitempty"`
