@@ -16,8 +16,9 @@ type issuedToken struct {
 // s.mu.
 func (s *Server) noteIssued(c Claims) {
 	now := s.now().Unix()
-	// Tokens are noted in issue order, so the expired ones are at the
-	// front; a clock set back by a test only delays their removal.
+	// Tokens are noted in the order they were minted, so the expired ones
+	// are at the front; a clock set back by a test only delays their
+	// removal.
 	i := 0
 	for i < len(s.issued) && s.issued[i].exp <= now {
 		i++
