@@ -20,12 +20,16 @@ const faultSyntax = `STATUS[:OPTION,...]
                          page, text/html), truncated_json (a token response cut
                          off mid-token) or missing_access_token (valid JSON
                          without access_token)
+    location=URL         add a Location header, e.g. with 302 to test that
+                         a client does not follow redirects (no commas)
     delay=DURATION       wait this long before answering, e.g. 2s
-    times=N|always       answer the next N token requests this way (default 1);
-                         always: every token request from then on`
+    times=N|always       answer the next N requests this way (default 1);
+                         always: every request from then on`
 
-// faultList collects repeated -fault flags in order.
+// faultList collects repeated -fault or -api-fault flags in order.
 type faultList struct {
+	// flag is the flag's name as users type it, for error messages.
+	flag   string
 	faults []fakeservicetitan.Fault
 	// repeating is the spec of a times=always fault: nothing queued after
 	// it could ever be reached.
@@ -34,12 +38,20 @@ type faultList struct {
 
 func (l *faultList) String() string { return "" }
 
+// describe says how many faults are queued for the start-up log line.
+func (l *faultList) describe() string {
+	if l.repeating != "" {
+		return fmt.Sprintf("%d (the last repeating)", len(l.faults))
+	}
+	return fmt.Sprint(len(l.faults))
+}
+
 func (l *faultList) Set(spec string) error {
 	if l.repeating != "" {
-		return fmt.Errorf("-fault %s comes after -fault %s, which has times=always and answers every request: put times=always last", spec, l.repeating)
+		return fmt.Errorf("%s %s comes after %s %s, which has times=always and answers every request: put times=always last", l.flag, spec, l.flag, l.repeating)
 	}
 	// The flag package follows the error with the usage, which explains SPEC.
-	f, times, err := parseFault(spec)
+	f, times, err := parseFaultFlag(l.flag, spec)
 	if err != nil {
 		return err
 	}
@@ -52,10 +64,15 @@ func (l *faultList) Set(spec string) error {
 	return nil
 }
 
-// parseFault reads one -fault value and says how many token requests it
-// answers. It builds the control API's wire form so that presets and
-// validation are the ones POST /_stand-in/faults uses.
+// parseFault reads one -fault value and says how many requests it answers.
 func parseFault(spec string) (fakeservicetitan.Fault, int, error) {
+	return parseFaultFlag("-fault", spec)
+}
+
+// parseFaultFlag reads one value of the fault flag named flag. It builds the
+// control API's wire form so that presets and validation are the ones POST
+// /_stand-in/faults uses.
+func parseFaultFlag(flag, spec string) (fakeservicetitan.Fault, int, error) {
 	status, options, _ := strings.Cut(strings.TrimSpace(spec), ":")
 	var fj fakeservicetitan.FaultJSON
 	switch status {
@@ -65,7 +82,7 @@ func parseFault(spec string) (fakeservicetitan.Fault, int, error) {
 	default:
 		code, err := strconv.Atoi(status)
 		if err != nil || code < 200 || code > 599 {
-			return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: status %q is not an HTTP status from 200 to 599, ok or hang", spec, status)
+			return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: status %q is not an HTTP status from 200 to 599, ok or hang", flag, spec, status)
 		}
 		fj.Status = code
 	}
@@ -78,28 +95,30 @@ func parseFault(spec string) (fakeservicetitan.Fault, int, error) {
 	for _, opt := range opts {
 		name, value, ok := strings.Cut(strings.TrimSpace(opt), "=")
 		if !ok || value == "" {
-			return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: option %q is not NAME=VALUE", spec, opt)
+			return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: option %q is not NAME=VALUE", flag, spec, opt)
 		}
 		if seen[name] {
-			return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: option %s is given twice", spec, name)
+			return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: option %s is given twice", flag, spec, name)
 		}
 		seen[name] = true
 		switch name {
 		case "retry-after":
 			n, err := strconv.ParseUint(value, 10, 31)
 			if err != nil {
-				return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: retry-after=%s is not a whole number of seconds", spec, value)
+				return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: retry-after=%s is not a whole number of seconds", flag, spec, value)
 			}
-			fj.Headers = map[string]string{"Retry-After": strconv.FormatUint(n, 10)}
+			setHeader(&fj, "Retry-After", strconv.FormatUint(n, 10))
+		case "location":
+			setHeader(&fj, "Location", value)
 		case "body":
 			if value != "html" && value != "truncated_json" && value != "missing_access_token" {
-				return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: body=%s is none of html, truncated_json or missing_access_token", spec, value)
+				return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: body=%s is none of html, truncated_json or missing_access_token", flag, spec, value)
 			}
 			fj.Preset = value
 		case "delay":
 			d, err := time.ParseDuration(value)
 			if err != nil || d < 0 {
-				return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: delay=%s is not a non-negative duration such as 500ms or 2s", spec, value)
+				return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: delay=%s is not a non-negative duration such as 500ms or 2s", flag, spec, value)
 			}
 			fj.DelayMS = d.Milliseconds()
 		case "times":
@@ -109,19 +128,26 @@ func parseFault(spec string) (fakeservicetitan.Fault, int, error) {
 			}
 			n, err := strconv.Atoi(value)
 			if err != nil || n < 1 || n > 1000 {
-				return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: times=%s is neither a number from 1 to 1000 nor always", spec, value)
+				return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: times=%s is neither a number from 1 to 1000 nor always", flag, spec, value)
 			}
 			times = n
 		default:
-			return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: unknown option %q", spec, name)
+			return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: unknown option %q", flag, spec, name)
 		}
 	}
 	if fj.Preset != "" && fj.Status == 0 {
-		return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: body= needs an HTTP status, e.g. 502:body=html or 200:body=truncated_json", spec)
+		return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: body= needs an HTTP status, e.g. 502:body=html or 200:body=truncated_json", flag, spec)
 	}
 	f, err := fj.Fault()
 	if err != nil {
-		return fakeservicetitan.Fault{}, 0, fmt.Errorf("-fault %q: %w", spec, err)
+		return fakeservicetitan.Fault{}, 0, fmt.Errorf("%s %q: %w", flag, spec, err)
 	}
 	return f, times, nil
+}
+
+func setHeader(fj *fakeservicetitan.FaultJSON, name, value string) {
+	if fj.Headers == nil {
+		fj.Headers = map[string]string{}
+	}
+	fj.Headers[name] = value
 }

@@ -53,16 +53,26 @@ Runs a stand-in ServiceTitan on a loopback port, for testing Terraform and
 OpenTofu configurations that use the servicetitan provider without network
 access or real credentials. It serves
 
-  POST /connect/token                     the identity server's token endpoint:
-                                          client credentials, JWT-shaped tokens
-  GET  /jpm/v2/tenant/{tenant}/jobs       sample API routes that check
-  GET  /crm/v2/tenant/{tenant}/customers  Authorization and ST-App-Key and page
-                                          like ServiceTitan (page, pageSize)
+  POST /connect/token                       the token endpoint: client
+                                            credentials, JWT-shaped tokens
+  GET  /jpm/v2/tenant/{tenant}/jobs         lists, paged like ServiceTitan's
+  GET  /crm/v2/tenant/{tenant}/customers    (page, pageSize, includeTotal)
+  GET  /settings/v2/tenant/{tenant}/business-units
+  GET  /jpm/v2/tenant/{tenant}/job-types
+  GET  /jpm/v2/tenant/{tenant}/export/jobs  exports (from, continueFrom)
+  GET  /crm/v2/tenant/{tenant}/export/customers
+  POST /reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data
+                                            report data, at most 5 runs of one
+                                            report per minute per tenant
 
-on one base URL, which is both the auth root and the API root. It prints that
-URL as the first and only line of standard output, logs one line per request
-to standard error (never a credential or token), and stops on SIGINT or
-SIGTERM.
+on one base URL, which is both the auth root and the API root. The API routes
+check Authorization and ST-App-Key like ServiceTitan's gateway and answer
+errors as problem details; each tenant may make -api-rate-limit requests per
+second, beyond which it gets 429 with Retry-After.
+
+It prints the base URL as the first and only line of standard output, logs
+one line per request to standard error (never a credential or token), and
+stops on SIGINT or SIGTERM.
 
 Examples:
 
@@ -83,22 +93,43 @@ Examples:
   servicetitan-standin -client-id ci-client -client-secret ci-secret \
     -tenant 5678 -enterprise-hub -app-key ci-app-key -token-lifetime 2m
 
+  # Beside the demo app, one for tenant 5001 and an Enterprise Hub app with
+  # its own app key for tenants 7001 and 7002.
+  servicetitan-standin -client north:north-secret:5001 \
+    -client hub:hub-secret:7001:hub-app-key:hub=7002
+
+  # 12,345 synthetic jobs, exported 500 at a time; API answers 100ms late,
+  # the first two with 503.
+  servicetitan-standin -jobs 12345 -export-batch 500 -api-latency 100ms \
+    -api-fault 503:retry-after=1,times=2
+
 Flags:
 `
 
 const usageTail = `
-Fault SPEC (-fault, repeatable; faults answer token requests in the order
-given, then the endpoint answers normally):
+Fault SPEC (-fault and -api-fault, repeatable; -fault answers token requests,
+-api-fault API requests before they are authorized, in the order given, after
+which they are answered normally):
+  %s
+
+Credential set (-client, repeatable; the -client-id set stays):
   %s
 
 Control API, for scripts (not part of ServiceTitan; JSON in and out):
   GET  {url}/_stand-in/stats    counters: token_requests, api_requests,
-                                tokens_issued, pending_faults, latency_ms
-  POST {url}/_stand-in/reset    zero the counters and drop queued faults
-  POST {url}/_stand-in/faults   queue faults, e.g. [{"status":503,
+                                tokens_issued, rate_limited, report_runs, ...
+  POST {url}/_stand-in/reset    zero the counters, drop queued faults, forget
+                                revocations and the rate limits' windows
+  POST {url}/_stand-in/faults   queue token faults, e.g. [{"status":503,
                                 "headers":{"Retry-After":"2"}}]; other fields:
-                                preset, delay_ms, hang, repeat
+                                preset, body, content_type, delay_ms, hang,
+                                repeat
+  POST {url}/_stand-in/api-faults     queue API faults, the same JSON
+  POST {url}/_stand-in/revoke         make every token issued so far fail
+                                      with 401; new tokens work
+  POST {url}/_stand-in/add-jobs?n=N   add N jobs, which a resumed export returns
   POST {url}/_stand-in/latency?ms=N   change -latency
+  POST {url}/_stand-in/api-latency?ms=N   change -api-latency
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -107,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		_, _ = io.WriteString(fs.Output(), usageHead)
 		fs.PrintDefaults()
-		_, _ = fmt.Fprintf(fs.Output(), usageTail, faultSyntax)
+		_, _ = fmt.Fprintf(fs.Output(), usageTail, faultSyntax, clientSyntax)
 	}
 	addr := fs.String("addr", "127.0.0.1:0", "listen `address`; only loopback hosts (127.0.0.1, ::1, localhost) are allowed, port 0 picks a free one")
 	clientID := fs.String("client-id", fakeservicetitan.DemoClientID, "client `id` the token endpoint accepts")
@@ -119,8 +150,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	lifetime := fs.Duration("token-lifetime", fakeservicetitan.DefaultTokenLifetime, "`lifetime` of issued tokens (expires_in and the JWT exp claim)")
 	omitExpiresIn := fs.Bool("omit-expires-in", false, "leave expires_in out of token responses, so clients must read the JWT exp claim")
 	latency := fs.Duration("latency", 0, "`delay` added before answering each token request")
-	var faults faultList
+	faults := faultList{flag: "-fault"}
 	fs.Var(&faults, "fault", "answer token requests with a fault, see Fault `SPEC` below (repeatable)")
+	var clientSpecs clientList
+	fs.Var(&clientSpecs, "client", "accept another credential set, see Credential `set` below (repeatable)")
+	jobs := fs.Int("jobs", 0, "serve this `number` of synthetic jobs, the same on every run; 0 serves the two sample jobs")
+	customers := fs.Int("customers", 0, "serve this `number` of synthetic customers; 0 serves the three sample customers")
+	exportBatch := fs.Int("export-batch", fakeservicetitan.DefaultExportBatch, "`records` in each answer of the export routes")
+	apiFaults := faultList{flag: "-api-fault"}
+	fs.Var(&apiFaults, "api-fault", "answer API requests with a fault, see Fault `SPEC` below (repeatable)")
+	apiLatency := fs.Duration("api-latency", 0, "`delay` added before answering each API request")
+	apiRateLimit := fs.Int("api-rate-limit", fakeservicetitan.DefaultAPIRateLimit, "API `requests` per second each tenant may make before getting 429 (ServiceTitan's limit); 0 turns the limit off")
+	endless := fs.Bool("endless-lists", false, "make every list, export and report page say hasMore=true, repeating the data, to test a client's bound on pages")
 	urlFile := fs.String("url-file", "", "also write the base URL to this `file` once listening, and remove it on exit")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -140,6 +181,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *latency < 0 || *lifetime <= 0 {
 		return errors.New("-latency must not be negative and -token-lifetime must be positive")
 	}
+	if *jobs < 0 || *customers < 0 || *apiLatency < 0 || *apiRateLimit < 0 {
+		return errors.New("-jobs, -customers, -api-latency and -api-rate-limit must not be negative")
+	}
+	if *exportBatch < 1 {
+		return errors.New("-export-batch must be at least 1")
+	}
 	granted := strings.FieldsFunc(*scopes, func(r rune) bool { return r == ' ' || r == ',' })
 	if len(granted) == 0 {
 		return errors.New("-scopes is empty: grant at least one scope, e.g. tn.jpm.jobs:r")
@@ -147,8 +194,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *clientID == "" || *clientSecret == "" || *appKey == "" {
 		return errors.New("-client-id, -client-secret and -app-key must not be empty")
 	}
-	if *tenant == "" || strings.Trim(*tenant, "0123456789") != "" {
+	if !isTenantID(*tenant) {
 		return fmt.Errorf("-tenant %q is not a ServiceTitan tenant id (digits only)", *tenant)
+	}
+	clients, err := clientSpecs.parse()
+	if err != nil {
+		return err
+	}
+	// Two sets with one id would leave one unreachable: the stand-in keeps
+	// the later, which is never what a user listing both meant.
+	seen := map[string]bool{*clientID: true}
+	for _, c := range clients {
+		if seen[c.ID] {
+			return fmt.Errorf("-client %s: client id %s is given twice (-client-id counts too)", c.ID, c.ID)
+		}
+		seen[c.ID] = true
 	}
 	// Checked before anything else happens so that a mistyped address fails
 	// with this explanation rather than with a half-started server.
@@ -156,22 +216,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	// The flag's 0 means no limit, which reads better on a command line
+	// than Config's negative number.
+	rateLimit := *apiRateLimit
+	if rateLimit == 0 {
+		rateLimit = -1
+	}
+	all := []fakeservicetitan.Client{{
+		ID:            *clientID,
+		Secret:        *clientSecret,
+		Tenant:        *tenant,
+		Scopes:        granted,
+		EnterpriseHub: *enterpriseHub,
+	}}
+	for _, c := range clients {
+		c.Scopes = granted
+		all = append(all, c)
+	}
+
 	logger := log.New(stderr, name+": ", log.LstdFlags|log.Lmicroseconds)
 	srv := fakeservicetitan.New(fakeservicetitan.Config{
-		Clients: []fakeservicetitan.Client{{
-			ID:            *clientID,
-			Secret:        *clientSecret,
-			Tenant:        *tenant,
-			Scopes:        granted,
-			EnterpriseHub: *enterpriseHub,
-		}},
+		Clients:       all,
 		AppKey:        *appKey,
 		TokenLifetime: *lifetime,
 		OmitExpiresIn: *omitExpiresIn,
 		Latency:       *latency,
 		Logger:        logger,
+		Jobs:          *jobs,
+		Customers:     *customers,
+		ExportBatch:   *exportBatch,
+		APILatency:    *apiLatency,
+		APIRateLimit:  rateLimit,
+		EndlessLists:  *endless,
 	})
 	srv.InjectTokenFaults(faults.faults...)
+	srv.InjectAPIFaults(apiFaults.faults...)
 	if err := srv.Start(*addr); err != nil {
 		return err
 	}
@@ -186,15 +265,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// Scripts read this line; everything else goes to stderr.
 	_, _ = fmt.Fprintln(stdout, srv.URL())
-	hub, repeating := "", ""
+	hub, more := "", ""
 	if *enterpriseHub {
 		hub = " (Enterprise Hub)"
 	}
-	if faults.repeating != "" {
-		repeating = ", the last repeating"
+	for _, c := range clients {
+		tenants := c.Tenant
+		if len(c.Tenants) > 0 {
+			tenants = strings.Join(c.Tenants, ",") + " (Enterprise Hub)"
+		}
+		more += "; client id " + c.ID + ", tenant " + tenants
 	}
-	logger.Printf("%s listening on %s: client id %s, tenant %s%s, %d fault(s) queued%s",
-		versionString(), srv.URL(), *clientID, *tenant, hub, len(faults.faults), repeating)
+	logger.Printf("%s listening on %s: client id %s, tenant %s%s%s, %s token and %s API fault(s) queued",
+		versionString(), srv.URL(), *clientID, *tenant, hub, more, faults.describe(), apiFaults.describe())
 
 	<-ctx.Done()
 	logger.Print("shutting down")

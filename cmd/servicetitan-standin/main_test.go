@@ -150,6 +150,16 @@ func TestBadFlagsAreExplained(t *testing.T) {
 		{args: []string{"-tenant", "acme"}, want: `-tenant "acme" is not a ServiceTitan tenant id`},
 		{args: []string{"-scopes", " , "}, want: "-scopes is empty"},
 		{args: []string{"-client-secret", ""}, want: "must not be empty"},
+		{args: []string{"-api-fault", "999"}, usage: true, want: `-api-fault "999": status "999" is not an HTTP status`},
+		{args: []string{"-api-fault", "hang:times=always", "-api-fault", "503"}, usage: true, want: "-api-fault 503 comes after -api-fault hang:times=always"},
+		{args: []string{"-jobs", "-1"}, want: "-jobs, -customers, -api-latency and -api-rate-limit must not be negative"},
+		{args: []string{"-customers", "-5"}, want: "must not be negative"},
+		{args: []string{"-api-latency", "-1ms"}, want: "must not be negative"},
+		{args: []string{"-api-rate-limit", "-1"}, want: "must not be negative"},
+		{args: []string{"-export-batch", "0"}, want: "-export-batch must be at least 1"},
+		{args: []string{"-client", "north:north-secret"}, want: "want ID:SECRET:TENANT[:APPKEY][:hub=T1,T2]"},
+		{args: []string{"-client", "demo-client-id:other-secret:5001"}, want: "client id demo-client-id is given twice"},
+		{args: []string{"-client", "a:s1:1", "-client", "a:s2:2"}, want: "client id a is given twice"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -181,6 +191,11 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 		"-token-lifetime", "-omit-expires-in", "-latency", "-fault", "-url-file", "-version",
 		"retry-after=SECONDS", "body=BODY", "times=N|always", "/connect/token", "/jpm/v2/tenant/{tenant}/jobs",
 		"/crm/v2/tenant/{tenant}/customers", "/_stand-in/stats", "read -r url",
+		"-jobs", "-customers", "-export-batch", "-api-fault", "-api-latency", "-api-rate-limit", "-endless-lists", "-client",
+		"ID:SECRET:TENANT[:APPKEY][:hub=T1,T2,...]", "location=URL", "/settings/v2/tenant/{tenant}/business-units",
+		"/jpm/v2/tenant/{tenant}/job-types", "/jpm/v2/tenant/{tenant}/export/jobs", "/crm/v2/tenant/{tenant}/export/customers",
+		"/reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data",
+		"/_stand-in/api-faults", "/_stand-in/revoke", "/_stand-in/add-jobs", "/_stand-in/api-latency",
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("-h does not mention %q", want)
@@ -208,6 +223,7 @@ func TestParseFault(t *testing.T) {
 		{spec: "200:body=missing_access_token", status: 200, bodySub: `"token_type"`, times: 1},
 		{spec: "ok:delay=1500ms", delay: 1500 * time.Millisecond, times: 1},
 		{spec: "hang", hang: true, times: 1},
+		{spec: "302:location=https://elsewhere.example/,retry-after=1", status: 302, retry: "1", times: 1},
 		{spec: "", errSub: "is not an HTTP status"},
 		{spec: "99", errSub: "is not an HTTP status"},
 		{spec: "503:retry-after=-1", errSub: "not a whole number of seconds"},
@@ -264,7 +280,7 @@ func TestServesTokensAndAPIAndShutsDown(t *testing.T) {
 		t.Errorf("token response %s", body)
 	}
 
-	if status, body := getAPI(t, s.url, "/crm/v2/tenant/5678/customers?pageSize=2", tr.AccessToken, "ci-app-key"); status != http.StatusOK ||
+	if status, body := getAPI(t, s.url, "/crm/v2/tenant/5678/customers?pageSize=2&includeTotal=true", tr.AccessToken, "ci-app-key"); status != http.StatusOK ||
 		!strings.Contains(string(body), `"pageSize":2,"hasMore":true,"totalCount":3`) {
 		t.Errorf("customers: %d %s", status, body)
 	}

@@ -7,47 +7,36 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The scopes the real gateway demands for reading jobs and customers;
 // checking them makes a token issued with too narrow a scope fail the way it
-// would in production.
+// would in production. The settings lists, job types and report data
+// need tn.settings.business-units:r, tn.jpm.job-types:r and a reporting
+// scope at ServiceTitan, but the stand-in does not ask for them: they are
+// not in DefaultScopes, and granting them there would change the scope
+// every existing token, test and example reports.
 const (
 	jobsScope      = "tn.jpm.jobs:r"
 	customersScope = "tn.crm.customers:r"
+	noScope        = ""
 )
 
+// apiError is the body of the control API's errors. The control API is the
+// stand-in's own, so it keeps its simple shape; API routes answer Problem.
 type apiError struct {
 	Error string `json:"error"`
 }
 
-type job struct {
-	ID             int64  `json:"id"`
-	JobNumber      string `json:"jobNumber"`
-	CustomerID     int64  `json:"customerId"`
-	LocationID     int64  `json:"locationId"`
-	JobStatus      string `json:"jobStatus"`
-	BusinessUnitID int64  `json:"businessUnitId"`
-	JobTypeID      int64  `json:"jobTypeId"`
-	Priority       string `json:"priority"`
-	Summary        string `json:"summary"`
-	CreatedOn      string `json:"createdOn"`
-}
-
-type customer struct {
-	ID        int64  `json:"id"`
-	Active    bool   `json:"active"`
-	Name      string `json:"name"`
-	Type      string `json:"type"`
-	CreatedOn string `json:"createdOn"`
-}
-
-// page is ServiceTitan's envelope for every list endpoint.
+// page is ServiceTitan's envelope for every list endpoint. TotalCount is a
+// pointer because ServiceTitan sends null unless asked for the count, and
+// a client must not take that null for zero.
 type page[T any] struct {
 	Page       int  `json:"page"`
 	PageSize   int  `json:"pageSize"`
 	HasMore    bool `json:"hasMore"`
-	TotalCount int  `json:"totalCount"`
+	TotalCount *int `json:"totalCount"`
 	Data       []T  `json:"data"`
 }
 
@@ -59,51 +48,55 @@ const (
 	maxPageSize     = 5000
 )
 
-// sampleJobs and sampleCustomers are fixed so that tests and demos can
-// compare output verbatim; the jobs belong to the customers.
-func sampleJobs() []job {
-	return []job{
-		{
-			ID: 10001, JobNumber: "10001", CustomerID: 20001, LocationID: 30001,
-			JobStatus: "Scheduled", BusinessUnitID: 401, JobTypeID: 501, Priority: "Normal",
-			Summary: "Annual furnace maintenance", CreatedOn: "2024-01-15T14:30:00Z",
-		},
-		{
-			ID: 10002, JobNumber: "10002", CustomerID: 20002, LocationID: 30002,
-			JobStatus: "Scheduled", BusinessUnitID: 401, JobTypeID: 502, Priority: "High",
-			Summary: "No cooling on second floor", CreatedOn: "2024-01-16T09:05:00Z",
-		},
-	}
+// paging is what a list request asks for: page and pageSize, and whether
+// the answer should count the records.
+type paging struct {
+	number, size int
+	withTotal    bool
 }
 
-func sampleCustomers() []customer {
-	return []customer{
-		{ID: 20001, Active: true, Name: "Avery Johnson", Type: "Residential", CreatedOn: "2023-11-02T16:20:00Z"},
-		{ID: 20002, Active: true, Name: "Northwind Offices", Type: "Commercial", CreatedOn: "2023-12-07T10:45:00Z"},
-		{ID: 20003, Active: false, Name: "Riley Chen", Type: "Residential", CreatedOn: "2024-01-03T08:10:00Z"},
-	}
-}
-
-// paginate cuts one page out of all according to the page and pageSize
-// query parameters, or writes a 400 naming the bad parameter. A page past
-// the end is empty, as on ServiceTitan.
-func paginate[T any](w http.ResponseWriter, r *http.Request, all []T) (page[T], bool) {
+// parsePaging reads the page, pageSize and includeTotal query parameters,
+// or writes a 400 naming the bad one.
+func parsePaging(w http.ResponseWriter, r *http.Request) (paging, bool) {
 	number, ok := queryInt(w, r, "page", 1, 1, math.MaxInt32)
 	if !ok {
-		return page[T]{}, false
+		return paging{}, false
 	}
 	size, ok := queryInt(w, r, "pageSize", defaultPageSize, 1, maxPageSize)
 	if !ok {
-		return page[T]{}, false
+		return paging{}, false
 	}
-	out := page[T]{Page: number, PageSize: size, TotalCount: len(all), Data: []T{}}
-	start := (number - 1) * size
-	if start < len(all) {
-		end := min(start+size, len(all))
-		out.Data = all[start:end]
-		out.HasMore = end < len(all)
+	withTotal, ok := queryBool(w, r, "includeTotal")
+	return paging{number, size, withTotal}, ok
+}
+
+// cut makes the page p asks for out of the n records that at returns by
+// position. A page past the end is empty, as on ServiceTitan, unless
+// endless is set: then pages repeat the data from the start and there is
+// always more.
+func cut[T any](p paging, n int, at func(int) T, endless bool) page[T] {
+	out := page[T]{Page: p.number, PageSize: p.size, Data: []T{}}
+	if p.withTotal {
+		out.TotalCount = &n
 	}
-	return out, true
+	start := (p.number - 1) * p.size
+	if endless {
+		out.HasMore = true
+		if n == 0 {
+			return out
+		}
+		pages := (n + p.size - 1) / p.size
+		start = ((p.number - 1) % pages) * p.size
+	}
+	if start < n {
+		end := min(start+p.size, n)
+		out.Data = make([]T, 0, end-start)
+		for i := start; i < end; i++ {
+			out.Data = append(out.Data, at(i))
+		}
+		out.HasMore = out.HasMore || end < n
+	}
+	return out
 }
 
 func queryInt(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
@@ -113,56 +106,164 @@ func queryInt(w http.ResponseWriter, r *http.Request, name string, def, lo, hi i
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < lo || n > hi {
-		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("%s must be an integer from %d to %d", name, lo, hi)})
+		writeInvalid(w, name, fmt.Sprintf("%s must be an integer from %d to %d", name, lo, hi))
 		return 0, false
 	}
 	return n, true
 }
 
-func (s *Server) countAPI() {
+// queryBool reads a flag the way ASP.NET binds one: true or false in any
+// case, absent meaning false.
+func queryBool(w http.ResponseWriter, r *http.Request, name string) (bool, bool) {
+	switch v := r.URL.Query().Get(name); {
+	case v == "" || strings.EqualFold(v, "false"):
+		return false, true
+	case strings.EqualFold(v, "true"):
+		return true, true
+	default:
+		writeInvalid(w, name, name+" must be true or false")
+		return false, false
+	}
+}
+
+// api wraps an API route with what the gateway does before any route's own
+// work: count the request, then apply latency and the next queued API
+// fault. Faults come before authorization because a proxy or gateway in
+// trouble answers whatever the request carries.
+func (s *Server) api(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.apiRequests++
+		fault := takeFault(&s.apiFaults)
+		latency := s.apiLatency
+		s.mu.Unlock()
+		if err := s.await(r, latency, fault); err != nil {
+			abortIfClosed(err)
+			return // the client is gone; nobody is left to answer
+		}
+		if fault != nil {
+			for k, v := range fault.Headers {
+				w.Header().Set(k, v)
+			}
+			if fault.Status != 0 {
+				writeFault(w, fault)
+				return
+			}
+		}
+		next(w, r)
+	}
+}
+
+// allowMethods writes a 405 unless the request uses one of methods.
+func allowMethods(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	writeProblem(w, http.StatusMethodNotAllowed, "method not allowed", nil)
+	return false
+}
+
+func (s *Server) jobCount() int {
 	s.mu.Lock()
-	s.apiRequests++
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	return s.jobs
 }
 
 func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request) {
-	serveList(s, w, r, jobsScope, sampleJobs())
+	serveList(s, w, r, jobsScope, s.jobCount(), s.data.job)
 }
 
 func (s *Server) handleCustomers(w http.ResponseWriter, r *http.Request) {
-	serveList(s, w, r, customersScope, sampleCustomers())
+	serveList(s, w, r, customersScope, s.data.customers, s.data.customer)
+}
+
+func (s *Server) handleBusinessUnits(w http.ResponseWriter, r *http.Request) {
+	serveList(s, w, r, noScope, len(businessUnits), func(i int) businessUnit { return businessUnits[i] })
+}
+
+func (s *Server) handleJobTypes(w http.ResponseWriter, r *http.Request) {
+	serveList(s, w, r, noScope, len(jobTypes), func(i int) jobType { return jobTypes[i] })
 }
 
 // serveList answers a list endpoint the way the gateway does: method, then
-// credentials, then paging.
-func serveList[T any](s *Server, w http.ResponseWriter, r *http.Request, scope string, all []T) {
-	s.countAPI()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		writeJSON(w, http.StatusMethodNotAllowed, apiError{"method not allowed"})
+// credentials and limits, then paging.
+func serveList[T any](s *Server, w http.ResponseWriter, r *http.Request, scope string, n int, at func(int) T) {
+	if !allowMethods(w, r, http.MethodGet, http.MethodHead) || !s.admit(w, r, scope) {
 		return
 	}
+	if p, ok := parsePaging(w, r); ok {
+		writeJSON(w, http.StatusOK, cut(p, n, at, s.cfg.EndlessLists))
+	}
+}
+
+// admit authorizes the request and then counts it against its tenant's
+// rate limit. Only authorized requests count: ServiceTitan limits an app
+// on a tenant, and a request it cannot tie to both is no app's.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, scope string) bool {
 	if !s.authorize(w, r, scope) {
-		return
+		return false
 	}
-	if p, ok := paginate(w, r, all); ok {
-		writeJSON(w, http.StatusOK, p)
+	limit, ok := s.allowRequest(r.PathValue("tenant"))
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		writeProblem(w, http.StatusTooManyRequests,
+			fmt.Sprintf("rate limit exceeded: at most %d requests per second per tenant", limit), nil)
 	}
+	return ok
+}
+
+// allowRequest counts one request against tenant's budget for the last
+// second of the server clock and reports whether it fits. A sliding
+// window, so that a burst of more than the limit within any one second is
+// refused wherever the second boundaries fall.
+func (s *Server) allowRequest(tenant string) (limit int, ok bool) {
+	limit = s.cfg.APIRateLimit
+	switch {
+	case limit < 0:
+		return limit, true
+	case limit == 0:
+		limit = DefaultAPIRateLimit
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	times := dropBefore(s.apiWindows[tenant], now.Add(-time.Second))
+	if len(times) >= limit {
+		s.apiWindows[tenant] = times
+		s.rateLimited++
+		return limit, false
+	}
+	s.apiWindows[tenant] = append(times, now)
+	return limit, true
+}
+
+// dropBefore removes the times at or before cutoff from the front of
+// times, which is in arrival order.
+func dropBefore(times []time.Time, cutoff time.Time) []time.Time {
+	i := 0
+	for i < len(times) && !times[i].After(cutoff) {
+		i++
+	}
+	return times[i:]
 }
 
 // authorize applies the gateway's checks in the order a client would fix
 // them: who you are (token), which app you are (app key), then what you may
-// touch (tenant, scope). It writes the error response itself.
+// touch (tenant, scope). It writes the error response itself. An empty
+// scope means the route needs none beyond a valid token for the tenant.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, scope string) bool {
 	unauthorized := func(msg string) bool {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, apiError{msg})
+		writeProblem(w, http.StatusUnauthorized, msg, nil)
 		return false
 	}
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		w.Header().Set("WWW-Authenticate", "Bearer")
-		writeJSON(w, http.StatusUnauthorized, apiError{"missing Authorization header"})
+		writeProblem(w, http.StatusUnauthorized, "missing Authorization header", nil)
 		return false
 	}
 	// The scheme is matched exactly: a client should send the canonical
@@ -175,6 +276,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, scope string)
 	switch {
 	case errors.Is(err, ErrTokenExpired):
 		return unauthorized("access token expired")
+	case errors.Is(err, ErrTokenRevoked):
+		return unauthorized("access token revoked")
 	case err != nil:
 		return unauthorized("invalid access token")
 	}
@@ -182,26 +285,34 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, scope string)
 	// Never echo the app key back: it is a credential too.
 	appKey := r.Header.Get("ST-App-Key")
 	if appKey == "" {
-		writeJSON(w, http.StatusUnauthorized, apiError{"missing ST-App-Key header"})
+		writeProblem(w, http.StatusUnauthorized, "missing ST-App-Key header", nil)
 		return false
 	}
-	if s.cfg.AppKey != "" && appKey != s.cfg.AppKey {
-		writeJSON(w, http.StatusUnauthorized, apiError{"invalid ST-App-Key"})
+	if want := s.appKeyFor(claims.ClientID); want != "" && appKey != want {
+		writeProblem(w, http.StatusUnauthorized, "invalid ST-App-Key", nil)
 		return false
 	}
 
 	if tenant := r.PathValue("tenant"); tenant != claims.Tenant {
-		writeJSON(w, http.StatusForbidden, apiError{"access token is not valid for tenant " + tenant})
+		writeProblem(w, http.StatusForbidden, "access token is not valid for tenant "+tenant, nil)
 		return false
 	}
-	if !contains(claims.Scope, scope) {
-		writeJSON(w, http.StatusForbidden, apiError{"access token lacks scope " + scope})
+	if scope != noScope && !contains(claims.Scope, scope) {
+		writeProblem(w, http.StatusForbidden, "access token lacks scope "+scope, nil)
 		return false
 	}
 	return true
 }
 
+// appKeyFor is the app key that goes with tokens of clientID. A minted
+// token may name a client the Server does not know; it gets the Config's.
+func (s *Server) appKeyFor(clientID string) string {
+	if c, ok := s.clients[clientID]; ok && c.AppKey != "" {
+		return c.AppKey
+	}
+	return s.cfg.AppKey
+}
+
 func (s *Server) handleNotFound(w http.ResponseWriter, _ *http.Request) {
-	s.countAPI()
-	writeJSON(w, http.StatusNotFound, apiError{"not found"})
+	writeProblem(w, http.StatusNotFound, "not found", nil)
 }

@@ -1,8 +1,10 @@
 package fakeservicetitan
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,25 +15,38 @@ const controlPrefix = "/_stand-in/"
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/connect/token", s.handleToken)
-	mux.HandleFunc("/jpm/v2/tenant/{tenant}/jobs", s.handleJobs)
-	mux.HandleFunc("/crm/v2/tenant/{tenant}/customers", s.handleCustomers)
+	mux.HandleFunc("/jpm/v2/tenant/{tenant}/jobs", s.api(s.handleJobs))
+	mux.HandleFunc("/crm/v2/tenant/{tenant}/customers", s.api(s.handleCustomers))
+	mux.HandleFunc("/settings/v2/tenant/{tenant}/business-units", s.api(s.handleBusinessUnits))
+	mux.HandleFunc("/jpm/v2/tenant/{tenant}/job-types", s.api(s.handleJobTypes))
+	mux.HandleFunc("/jpm/v2/tenant/{tenant}/export/jobs", s.api(s.handleExportJobs))
+	mux.HandleFunc("/crm/v2/tenant/{tenant}/export/customers", s.api(s.handleExportCustomers))
+	mux.HandleFunc("/reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data", s.api(s.handleReportData))
 	mux.HandleFunc(controlPrefix+"stats", s.handleStats)
 	mux.HandleFunc(controlPrefix+"reset", s.handleReset)
-	mux.HandleFunc(controlPrefix+"faults", s.handleFaults)
-	mux.HandleFunc(controlPrefix+"latency", s.handleLatency)
+	mux.HandleFunc(controlPrefix+"faults", s.handleFaults(s.InjectTokenFaults))
+	mux.HandleFunc(controlPrefix+"api-faults", s.handleFaults(s.InjectAPIFaults))
+	mux.HandleFunc(controlPrefix+"latency", s.handleLatency(s.SetLatency))
+	mux.HandleFunc(controlPrefix+"api-latency", s.handleLatency(s.SetAPILatency))
+	mux.HandleFunc(controlPrefix+"revoke", s.handleRevoke)
+	mux.HandleFunc(controlPrefix+"add-jobs", s.handleAddJobs)
 	mux.HandleFunc(controlPrefix, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"unknown control endpoint"})
 	})
-	mux.HandleFunc("/", s.handleNotFound)
+	// Unknown paths are API requests to the gateway, which has faults and
+	// latency like any other.
+	mux.HandleFunc("/", s.api(s.handleNotFound))
 	if s.cfg.Logger != nil {
 		return logRequests(s.cfg.Logger, mux)
 	}
 	return mux
 }
 
-// FaultJSON is the wire form of a Fault in POST /_stand-in/faults. Preset
-// ("html", "truncated_json" or "missing_access_token") selects one of the
-// ready-made bodies so scripts need not carry copies of them.
+// FaultJSON is the wire form of a Fault in POST /_stand-in/faults and
+// /_stand-in/api-faults. Preset ("html", "truncated_json" or
+// "missing_access_token") selects one of the ready-made bodies so scripts
+// need not carry copies of them; on API routes truncated_json stands for any
+// body cut off mid-stream.
 type FaultJSON struct {
 	Status      int               `json:"status,omitempty"`
 	Headers     map[string]string `json:"headers,omitempty"`
@@ -103,42 +118,79 @@ func (s *Server) handleReset(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) handleFaults(w http.ResponseWriter, r *http.Request) {
+// handleFaults queues the faults of the body with inject, all or none, so
+// a bad entry never leaves half a scenario queued.
+func (s *Server) handleFaults(inject func(...Fault)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !allowOnly(w, r, http.MethodPost) {
+			return
+		}
+		var in []FaultJSON
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+		// Unknown fields are rejected so a typo such as "delay" instead of
+		// "delay_ms" fails loudly instead of queuing a different fault.
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"want a JSON array of faults: " + err.Error()})
+			return
+		}
+		faults := make([]Fault, 0, len(in))
+		for i, fj := range in {
+			f, err := fj.Fault()
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("fault %d: %v", i, err)})
+				return
+			}
+			faults = append(faults, f)
+		}
+		inject(faults...)
+		writeJSON(w, http.StatusOK, s.Stats())
+	}
+}
+
+func (s *Server) handleLatency(set func(time.Duration)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !allowOnly(w, r, http.MethodPost) {
+			return
+		}
+		ms, err := strconv.ParseInt(r.URL.Query().Get("ms"), 10, 64)
+		if err != nil || ms < 0 {
+			writeJSON(w, http.StatusBadRequest, apiError{"want ?ms=<non-negative integer>"})
+			return
+		}
+		set(time.Duration(ms) * time.Millisecond)
+		writeJSON(w, http.StatusOK, s.Stats())
+	}
+}
+
+// handleRevoke takes no body; one that is there is refused, so that a
+// script expecting a revocation with options does not think it got them.
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !allowOnly(w, r, http.MethodPost) {
 		return
 	}
-	var in []FaultJSON
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	// Unknown fields are rejected so a typo such as "delay" instead of
-	// "delay_ms" fails loudly instead of queuing a different fault.
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{"want a JSON array of faults: " + err.Error()})
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<10))
+	if err != nil || len(bytes.TrimSpace(b)) > 0 {
+		writeJSON(w, http.StatusBadRequest, apiError{"revoke takes no body: it revokes every token issued so far"})
 		return
 	}
-	faults := make([]Fault, 0, len(in))
-	for i, fj := range in {
-		f, err := fj.Fault()
-		if err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("fault %d: %v", i, err)})
-			return
-		}
-		faults = append(faults, f)
-	}
-	// All or nothing, so a bad entry never leaves half a scenario queued.
-	s.InjectTokenFaults(faults...)
+	s.RevokeTokens()
 	writeJSON(w, http.StatusOK, s.Stats())
 }
 
-func (s *Server) handleLatency(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAddJobs(w http.ResponseWriter, r *http.Request) {
 	if !allowOnly(w, r, http.MethodPost) {
 		return
 	}
-	ms, err := strconv.ParseInt(r.URL.Query().Get("ms"), 10, 64)
-	if err != nil || ms < 0 {
-		writeJSON(w, http.StatusBadRequest, apiError{"want ?ms=<non-negative integer>"})
+	n, err := strconv.Atoi(r.URL.Query().Get("n"))
+	if err != nil || n < 1 || n > maxAddJobs {
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("want ?n=<number of jobs from 1 to %d>", maxAddJobs)})
 		return
 	}
-	s.SetLatency(time.Duration(ms) * time.Millisecond)
+	s.AddJobs(n)
 	writeJSON(w, http.StatusOK, s.Stats())
 }
+
+// maxAddJobs bounds one call, so that a typo cannot add more jobs than any
+// test could page through.
+const maxAddJobs = 1_000_000_000

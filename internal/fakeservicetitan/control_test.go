@@ -3,6 +3,7 @@ package fakeservicetitan
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +93,83 @@ func TestControlAPI(t *testing.T) {
 	}
 	if st := s.Stats(); st.TokenRequests != 0 || st.APIRequests != 0 {
 		t.Errorf("control requests were counted: %+v", st)
+	}
+}
+
+func TestControlAPIForTheAPIRoutes(t *testing.T) {
+	s := startServer(t, nil)
+	ctl := func(method, path, body string) response {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.URL()+"/_stand-in/"+path, strings.NewReader(body))
+		return do(t, req)
+	}
+	tok := getToken(t, s)
+	jobs := "/jpm/v2/tenant/" + testTenant + "/jobs"
+
+	if r := ctl("POST", "api-faults", `[{"status":503,"headers":{"Retry-After":"4"}},{"status":302,"headers":{"Location":"https://elsewhere.example/"}},{"status":502,"preset":"html"}]`); r.status != 200 {
+		t.Fatalf("api-faults: %d %s", r.status, r.body)
+	}
+	if st := s.Stats(); st.PendingAPIFaults != 3 || st.PendingFaults != 0 {
+		t.Errorf("stats %+v, want 3 API faults and no token faults", st)
+	}
+	if r := getList(t, s, jobs, tok, nil); r.status != 503 || r.header.Get("Retry-After") != "4" {
+		t.Errorf("API fault 1: %d %v", r.status, r.header)
+	}
+	noRedirects := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirects.Get(s.URL() + jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drain(resp)
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "https://elsewhere.example/" {
+		t.Errorf("API fault 2: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if r := getList(t, s, jobs, tok, nil); r.status != 502 || string(r.body) != HTMLBody {
+		t.Errorf("API fault 3: %d %s", r.status, r.body)
+	}
+
+	if r := ctl("POST", "revoke", ""); r.status != 200 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	if r := getList(t, s, jobs, tok, nil); r.status != 401 || errorOf(t, r.body) != "access token revoked" {
+		t.Errorf("after revoke: %d %s", r.status, r.body)
+	}
+	tok = getToken(t, s)
+
+	if r := ctl("POST", "add-jobs?n=3", ""); r.status != 200 || jsonField(t, r.body, "jobs") != float64(5) {
+		t.Errorf("add-jobs: %d %s", r.status, r.body)
+	}
+	if r := ctl("POST", "api-latency?ms=60", ""); r.status != 200 || s.APILatency() != 60*time.Millisecond {
+		t.Errorf("api-latency: %d %s", r.status, r.body)
+	}
+	start := time.Now()
+	if r := getList(t, s, jobs, tok, url.Values{"includeTotal": {"true"}}); r.status != 200 || jsonField(t, r.body, "totalCount") != float64(5) ||
+		time.Since(start) < 60*time.Millisecond {
+		t.Errorf("jobs after add-jobs and api-latency: %d after %s: %s", r.status, time.Since(start), r.body)
+	}
+
+	for _, b := range []struct{ path, body string }{
+		{"api-faults", `{"status":503}`},
+		{"api-faults", `[{"status":42}]`},
+		{"api-faults", `[{"delay":100}]`},
+		{"api-faults", `[{"status":503},{"preset":"nope"}]`},
+		{"revoke", `{"client_id":"cid"}`},
+		{"add-jobs", ""},
+		{"add-jobs?n=0", ""},
+		{"add-jobs?n=many", ""},
+		{"api-latency?ms=-1", ""},
+	} {
+		r := ctl("POST", b.path, b.body)
+		if msg, _ := jsonField(t, r.body, "error").(string); r.status != 400 || msg == "" {
+			t.Errorf("POST %s %s: %d %s, want 400 with an error", b.path, b.body, r.status, r.body)
+		}
+	}
+	if st := s.Stats(); st.PendingAPIFaults != 0 || st.Jobs != 5 {
+		t.Errorf("a refused control request changed something: %+v", st)
+	}
+	for _, path := range []string{"api-faults", "revoke", "add-jobs?n=1", "api-latency?ms=1"} {
+		if r := ctl("GET", path, ""); r.status != 405 {
+			t.Errorf("GET %s: %d", path, r.status)
+		}
 	}
 }

@@ -7,17 +7,30 @@
 // One Server answers on a single base URL that serves as both the auth root
 // and the API root:
 //
-//	POST /connect/token                      OAuth 2.0 client-credentials token endpoint
-//	GET  /jpm/v2/tenant/{tenant}/jobs        sample API routes guarded like the real
-//	GET  /crm/v2/tenant/{tenant}/customers   gateway, paged (page, pageSize) like it
+//	POST /connect/token                                 OAuth 2.0 client-credentials token endpoint
+//	GET  /jpm/v2/tenant/{tenant}/jobs                   paged lists (page, pageSize, includeTotal)
+//	GET  /crm/v2/tenant/{tenant}/customers              guarded like the real gateway
+//	GET  /settings/v2/tenant/{tenant}/business-units
+//	GET  /jpm/v2/tenant/{tenant}/job-types
+//	GET  /jpm/v2/tenant/{tenant}/export/jobs            exports (from, continueFrom)
+//	GET  /crm/v2/tenant/{tenant}/export/customers
+//	POST /reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data
 //
-// plus a control API so that another process (a benchmark driver, a demo
-// script) can do what in-process tests do through methods:
+// API errors are problem details (Problem). Every API route counts against
+// its tenant's rate limit (Config.APIRateLimit), report data also against
+// ServiceTitan's limit of ReportRunsPerMinute runs of one report.
+//
+// A control API lets another process (a benchmark driver, a demo script) do
+// what in-process tests do through methods:
 //
 //	GET  /_stand-in/stats                 Stats as JSON: token_requests, api_requests, tokens_issued, ...
 //	POST /_stand-in/reset                 Reset; answers with the stats
 //	POST /_stand-in/faults                JSON array of FaultJSON, queued like InjectTokenFaults
+//	POST /_stand-in/api-faults            the same, queued like InjectAPIFaults
 //	POST /_stand-in/latency?ms=50         SetLatency
+//	POST /_stand-in/api-latency?ms=50     SetAPILatency
+//	POST /_stand-in/revoke                RevokeTokens
+//	POST /_stand-in/add-jobs?n=10         AddJobs
 //
 // Control requests are not counted as token or API requests.
 //
@@ -42,6 +55,7 @@ type Server struct {
 	key     []byte
 	now     func() time.Time
 	handler http.Handler
+	data    dataSet
 
 	// done is closed by Close so that every waiting handler (latency, delay,
 	// hang) returns at once instead of holding the shutdown up.
@@ -52,10 +66,25 @@ type Server struct {
 	tokenRequests int
 	apiRequests   int
 	tokensIssued  int
+	rateLimited   int
+	reportRuns    int
+	reportLimited int
 	last          TokenRequest
+	tokenLog      []TokenRequest
 	lastToken     string
 	faults        []Fault
+	apiFaults     []Fault
 	latency       time.Duration
+	apiLatency    time.Duration
+	// jobs is how many jobs there are; AddJobs raises it.
+	jobs int
+	// apiWindows holds each tenant's admitted API requests of the last
+	// second, reportWindows each report's runs of the last minute, keyed
+	// by reportKey; both in arrival order.
+	apiWindows    map[string][]time.Time
+	reportWindows map[string][]time.Time
+	issued        []issuedToken
+	revoked       map[string]int64
 
 	lifeMu sync.Mutex
 	srv    *http.Server
@@ -73,30 +102,53 @@ type Server struct {
 // Handler on a server of your own (httptest.NewTLSServer, for instance).
 func New(cfg Config) *Server {
 	s := &Server{
-		cfg:     cfg,
-		clients: make(map[string]Client, len(cfg.Clients)),
-		key:     make([]byte, 32),
-		now:     cfg.Now,
-		done:    make(chan struct{}),
-		latency: cfg.Latency,
+		cfg:           cfg,
+		clients:       make(map[string]Client, len(cfg.Clients)),
+		key:           make([]byte, 32),
+		now:           cfg.Now,
+		done:          make(chan struct{}),
+		latency:       cfg.Latency,
+		apiLatency:    cfg.APILatency,
+		data:          newDataSet(cfg),
+		jobs:          initialJobs(cfg),
+		apiWindows:    make(map[string][]time.Time),
+		reportWindows: make(map[string][]time.Time),
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.cfg.ExportBatch <= 0 {
+		s.cfg.ExportBatch = DefaultExportBatch
+	}
 	// crypto/rand.Read never fails; it crashes the program instead.
 	rand.Read(s.key)
 	for _, c := range cfg.Clients {
+		// Copy so callers mutating their slices cannot change a running server.
+		c.Tenants = append([]string(nil), c.Tenants...)
+		if len(c.Tenants) > 0 {
+			c.EnterpriseHub = true
+		}
+		if c.Tenant == "" && len(c.Tenants) > 0 {
+			c.Tenant = c.Tenants[0]
+		}
 		if c.Tenant == "" {
 			c.Tenant = DemoTenant
 		}
 		if len(c.Scopes) == 0 {
 			c.Scopes = DefaultScopes
 		}
-		// Copy so callers mutating their slice cannot change a running server.
 		c.Scopes = append([]string(nil), c.Scopes...)
 		s.clients[c.ID] = c
 	}
 	s.cfg.Clients = nil
 	s.handler = s.routes()
 	return s
+}
+
+// serves reports whether an Enterprise Hub token may be asked for tenant.
+func (c Client) serves(tenant string) bool {
+	if len(c.Tenants) == 0 {
+		return tenant == c.Tenant
+	}
+	return contains(c.Tenants, tenant)
 }

@@ -3,6 +3,7 @@ package fakeservicetitan
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -124,4 +125,115 @@ func TestHangEndsWhenClientGivesUp(t *testing.T) {
 		t.Error("hung request was not recorded on arrival")
 	}
 	getToken(t, s)
+}
+
+func TestAPIFaultsComeBeforeAuthorization(t *testing.T) {
+	s := startServer(t, nil)
+	tok := getToken(t, s)
+	cut := `{"page":1,"pageSize":50,"hasMore":false,"totalCount":null,"data":[{"id":10001,"jobNum`
+	s.InjectAPIFaults(
+		Fault{Status: 503, Headers: map[string]string{"Retry-After": "2"}},
+		Fault{Status: 502, Body: HTMLBody, ContentType: "text/html"},
+		Fault{Status: 200, Body: cut},
+		Fault{Status: 302, Headers: map[string]string{"Location": "https://elsewhere.example/steal"}},
+		Fault{Headers: map[string]string{"X-Stand-In": "passed-through"}},
+	)
+	path := "/jpm/v2/tenant/" + testTenant + "/jobs"
+	noRedirects := &http.Client{
+		Timeout:       5 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	call := func(token string) response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		req.Header.Set("ST-App-Key", testAppKey)
+		resp, err := noRedirects.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		return response{resp.StatusCode, resp.Header, b}
+	}
+
+	// No token at all: the faults still answer, as a broken gateway would.
+	if r := call(""); r.status != 503 || r.header.Get("Retry-After") != "2" {
+		t.Errorf("fault 1: %d Retry-After %q", r.status, r.header.Get("Retry-After"))
+	}
+	if r := call(tok); r.status != 502 || r.header.Get("Content-Type") != "text/html" || string(r.body) != HTMLBody {
+		t.Errorf("fault 2: %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	if r := call(tok); r.status != 200 || json.Valid(r.body) || string(r.body) != cut {
+		t.Errorf("fault 3: %d %s", r.status, r.body)
+	}
+	if r := call(tok); r.status != 302 || r.header.Get("Location") != "https://elsewhere.example/steal" {
+		t.Errorf("fault 4: %d Location %q", r.status, r.header.Get("Location"))
+	}
+	if r := call(tok); r.status != 200 || r.header.Get("X-Stand-In") != "passed-through" || jsonField(t, r.body, "data") == nil {
+		t.Errorf("fault 5: %d %v %s", r.status, r.header, r.body)
+	}
+	if r := call(""); r.status != 401 {
+		t.Errorf("after the faults: %d, want the normal 401", r.status)
+	}
+	if st := s.Stats(); st.APIRequests != 6 || st.PendingAPIFaults != 0 || st.TokenRequests != 1 {
+		t.Errorf("stats %+v, want 6 API requests counted, faulted ones too", st)
+	}
+}
+
+func TestAPIAndTokenFaultsAreSeparate(t *testing.T) {
+	s := startServer(t, nil)
+	s.InjectAPIFaults(Fault{Status: 500, Repeat: true})
+	tok := getToken(t, s) // the token endpoint is unaffected
+	s.InjectTokenFaults(Fault{Status: 429})
+	for range 3 {
+		if r := getList(t, s, "/crm/v2/tenant/"+testTenant+"/customers", tok, nil); r.status != 500 {
+			t.Errorf("repeating API fault: %d", r.status)
+		}
+	}
+	// Unknown routes are API requests too and draw the fault.
+	if r := getList(t, s, "/nowhere", tok, nil); r.status != 500 {
+		t.Errorf("unknown route: %d", r.status)
+	}
+	if st := s.Stats(); st.PendingAPIFaults != 1 || st.PendingFaults != 1 {
+		t.Errorf("stats %+v: the API requests took the token fault, or the reverse", st)
+	}
+	s.Reset()
+	if r := getList(t, s, "/crm/v2/tenant/"+testTenant+"/customers", tok, nil); r.status != 200 {
+		t.Errorf("after Reset: %d", r.status)
+	}
+}
+
+func TestAPILatencyAndHang(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.APILatency = 80 * time.Millisecond })
+	tok := getToken(t, s)
+	path := "/jpm/v2/tenant/" + testTenant + "/job-types"
+	start := time.Now()
+	if r := getList(t, s, path, tok, nil); r.status != 200 || time.Since(start) < 80*time.Millisecond {
+		t.Errorf("configured API latency: %d after %s", r.status, time.Since(start))
+	}
+	if s.Latency() != 0 {
+		t.Error("API latency changed the token latency")
+	}
+
+	s.SetAPILatency(0)
+	s.InjectAPIFaults(Fault{Delay: 100 * time.Millisecond}, Fault{Hang: true})
+	start = time.Now()
+	if r := getList(t, s, path, tok, nil); r.status != 200 || time.Since(start) < 100*time.Millisecond {
+		t.Errorf("delay fault: %d after %s", r.status, time.Since(start))
+	}
+	c := &http.Client{Timeout: 150 * time.Millisecond}
+	start = time.Now()
+	if resp, err := c.Get(s.URL() + path); err == nil {
+		drain(resp)
+		t.Fatal("hang fault answered")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("hang outlived the client timeout: %s", d)
+	}
+	if r := getList(t, s, path, tok, nil); r.status != 200 {
+		t.Errorf("after the hang: %d", r.status)
+	}
 }

@@ -152,9 +152,10 @@ func jsonField(t *testing.T, body []byte, field string) any {
 	return m[field]
 }
 
+// errorOf is an API error's message: the title of its problem details.
 func errorOf(t *testing.T, body []byte) string {
 	t.Helper()
-	msg, _ := jsonField(t, body, "error").(string)
+	msg, _ := jsonField(t, body, "title").(string)
 	return msg
 }
 
@@ -208,4 +209,75 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// callAPI sends an API request with the test app key and, unless token is
+// empty, a bearer token; body, when not empty, goes as JSON.
+func callAPI(t *testing.T, s *Server, method, path, token string, query url.Values, body string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.URL()+path+"?"+query.Encode(), rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("ST-App-Key", testAppKey)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return do(t, req)
+}
+
+// tokenFor asks for a token with form and fails the test unless one comes.
+func tokenFor(t *testing.T, s *Server, form url.Values) string {
+	t.Helper()
+	r := postToken(t, s.URL(), form)
+	tok, _ := jsonField(t, r.body, "access_token").(string)
+	if r.status != http.StatusOK || tok == "" {
+		t.Fatalf("token for %s: %d %s", form.Get("client_id"), r.status, r.body)
+	}
+	return tok
+}
+
+// problemOf decodes an API error body, checking the parts of the problem
+// details shape that every API error has.
+func problemOf(t *testing.T, r response) Problem {
+	t.Helper()
+	var p Problem
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		t.Fatalf("API error is not problem details: %v: %s", err, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Errorf("Content-Type %q, want application/problem+json", ct)
+	}
+	if p.Status != r.status || p.Title == "" || p.Type == "" || p.TraceID == "" {
+		t.Errorf("problem details %+v for status %d", p, r.status)
+	}
+	return p
+}
+
+// testClock is a server clock that tests move by hand, so that windows of a
+// second or a minute pass without sleeping.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock { return &testClock{now: time.Now()} }
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }

@@ -102,3 +102,27 @@ func TestCloseUnblocksHang(t *testing.T) {
 		}
 	}
 }
+
+func TestCloseUnblocksAPIHang(t *testing.T) {
+	s := startServer(t, func(c *Config) { c.APILatency = time.Hour })
+	errc := make(chan error, 1)
+	go func() {
+		resp, err := httpClient.Get(s.URL() + "/jpm/v2/tenant/" + testTenant + "/jobs")
+		if err != nil {
+			errc <- nil // aborted, as it should be
+			return
+		}
+		drain(resp)
+		errc <- errors.New("got a response: " + resp.Status)
+	}()
+	waitFor(t, func() bool { return s.Stats().APIRequests == 1 })
+	s.Close()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Error(err, "(Close must abort, not answer)")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("client still blocked after Close")
+	}
+}

@@ -62,3 +62,53 @@ func TestConcurrentRequests(t *testing.T) {
 		t.Errorf("Close took %s", d)
 	}
 }
+
+func TestResetClearsLimitsAndAPIState(t *testing.T) {
+	clk := newTestClock()
+	s := startServer(t, func(c *Config) { c.Now = clk.Now; c.APIRateLimit = 2; c.APILatency = 5 * time.Millisecond })
+	tok := getToken(t, s)
+	jobs := "/jpm/v2/tenant/" + testTenant + "/jobs"
+	report := "/reporting/v2/tenant/" + testTenant + "/report-category/ops/reports/1/data"
+	// Fill the report's minute a second apart, within the rate limit...
+	for range ReportRunsPerMinute {
+		callAPI(t, s, http.MethodPost, report, tok, nil, "")
+		clk.Advance(time.Second)
+	}
+	// ...and this second's rate limit.
+	for range 3 {
+		getList(t, s, jobs, tok, nil)
+	}
+	s.InjectAPIFaults(Fault{Status: 500, Repeat: true})
+	s.AddJobs(4)
+	s.RevokeTokens()
+	if st := s.Stats(); st.PendingAPIFaults != 1 || st.Jobs != 6 || st.RateLimited != 1 || st.ReportRuns != ReportRunsPerMinute {
+		t.Fatalf("stats %+v", st)
+	}
+	s.Reset()
+
+	if st := s.Stats(); st != (Stats{APILatencyMS: 5, Jobs: 6}) {
+		t.Errorf("after Reset %+v, want zero counters, no faults, the latency and jobs kept", st)
+	}
+	if r := getList(t, s, jobs, tok, nil); r.status != http.StatusOK {
+		t.Errorf("after Reset: %d %s, want the revocation, faults and windows gone", r.status, r.body)
+	}
+	if r := callAPI(t, s, http.MethodPost, report, tok, nil, ""); r.status != http.StatusOK {
+		t.Errorf("report after Reset: %d %s", r.status, r.body)
+	}
+}
+
+func TestStatsCountLimits(t *testing.T) {
+	clk := newTestClock()
+	s := startServer(t, func(c *Config) { c.Now = clk.Now; c.APIRateLimit = 1 })
+	tok := getToken(t, s)
+	report := "/reporting/v2/tenant/" + testTenant + "/report-category/ops/reports/1/data"
+	for range ReportRunsPerMinute + 1 {
+		callAPI(t, s, http.MethodPost, report, tok, nil, "")
+		clk.Advance(time.Second)
+	}
+	getList(t, s, "/jpm/v2/tenant/"+testTenant+"/jobs", tok, nil)
+	getList(t, s, "/jpm/v2/tenant/"+testTenant+"/jobs", tok, nil)
+	if st := s.Stats(); st.ReportRuns != ReportRunsPerMinute || st.ReportRunsLimited != 1 || st.RateLimited != 1 || st.APIRequests != ReportRunsPerMinute+3 {
+		t.Errorf("stats %+v", st)
+	}
+}

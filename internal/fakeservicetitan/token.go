@@ -34,6 +34,7 @@ var (
 	ErrMalformedToken   = errors.New("fakeservicetitan: malformed token")
 	ErrInvalidSignature = errors.New("fakeservicetitan: token signature does not verify")
 	ErrTokenExpired     = errors.New("fakeservicetitan: token expired")
+	ErrTokenRevoked     = errors.New("fakeservicetitan: token revoked")
 )
 
 type tokenResponse struct {
@@ -51,14 +52,7 @@ type oauthError struct {
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokenRequests++
-	var fault *Fault
-	if len(s.faults) > 0 {
-		f := s.faults[0]
-		if !f.Repeat {
-			s.faults = s.faults[1:]
-		}
-		fault = &f
-	}
+	fault := takeFault(&s.faults)
 	latency := s.latency
 	s.mu.Unlock()
 
@@ -76,14 +70,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		subtle.ConstantTimeCompare([]byte(r.PostForm.Get("client_secret")), []byte(client.Secret)) == 1
 	s.record(r, secretOK)
 
-	err := s.sleep(r.Context(), latency)
-	if err == nil && fault != nil {
-		err = s.sleep(r.Context(), fault.Delay)
-		if err == nil && fault.Hang {
-			err = s.hang(r.Context())
-		}
-	}
-	if err != nil {
+	if err := s.await(r, latency, fault); err != nil {
 		abortIfClosed(err)
 		return // the client is gone; nobody is left to answer
 	}
@@ -124,12 +111,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	tenant := client.Tenant
 	if client.EnterpriseHub {
-		switch t := r.PostForm.Get("tenant"); {
-		case t == "":
+		// An Enterprise Hub app's token is for the tenant it asks for, if
+		// that tenant is one of its group.
+		switch tenant = r.PostForm.Get("tenant"); {
+		case tenant == "":
 			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "tenant is required for Enterprise Hub apps")
 			return
-		case t != client.Tenant:
-			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "the app is not installed on tenant "+t)
+		case !client.serves(tenant):
+			writeOAuthError(w, http.StatusBadRequest, "invalid_request", "the app is not installed on tenant "+tenant)
 			return
 		}
 	}
@@ -149,14 +138,15 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 
 	now := s.now()
 	life := s.lifetimeSeconds()
-	tok := s.MintToken(Claims{
+	claims := Claims{
 		Exp:      now.Unix() + life,
 		Iat:      now.Unix(),
 		ClientID: client.ID,
 		Tenant:   tenant,
 		Scope:    scopes,
 		JTI:      rand.Text(),
-	})
+	}
+	tok := s.MintToken(claims)
 	resp := tokenResponse{
 		AccessToken: tok,
 		TokenType:   "Bearer",
@@ -168,6 +158,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokensIssued++
 	s.lastToken = tok
+	s.noteIssued(claims)
 	s.mu.Unlock()
 	// RFC 6749 section 5.1: token responses must not be cached.
 	w.Header().Set("Cache-Control", "no-store")
@@ -190,6 +181,13 @@ func (s *Server) record(r *http.Request, secretOK bool) {
 	}
 	s.mu.Lock()
 	s.last = tr
+	// Dropping the oldest entry by reslicing keeps appends amortized O(1):
+	// append reallocates to the live entries only.
+	if len(s.tokenLog) >= maxTokenLog {
+		s.tokenLog[0] = TokenRequest{}
+		s.tokenLog = s.tokenLog[1:]
+	}
+	s.tokenLog = append(s.tokenLog, tr)
 	s.mu.Unlock()
 }
 
@@ -242,9 +240,9 @@ func (s *Server) sign(signingInput string) []byte {
 	return mac.Sum(nil)
 }
 
-// VerifyToken checks that tok was signed by this Server and has not expired
-// by the Server's clock. For an expired token it returns the claims together
-// with ErrTokenExpired.
+// VerifyToken checks that tok was signed by this Server, has not expired by
+// the Server's clock and was not revoked. For an expired or revoked token it
+// returns the claims together with ErrTokenExpired or ErrTokenRevoked.
 func (s *Server) VerifyToken(tok string) (Claims, error) {
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
@@ -276,6 +274,9 @@ func (s *Server) VerifyToken(tok string) (Claims, error) {
 	if s.now().Unix() >= c.Exp {
 		return c, ErrTokenExpired
 	}
+	if s.isRevoked(c.JTI) {
+		return c, ErrTokenRevoked
+	}
 	return c, nil
 }
 
@@ -285,12 +286,16 @@ func writeOAuthError(w http.ResponseWriter, status int, code, description string
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	writeJSONAs(w, status, "application/json; charset=utf-8", v)
+}
+
+func writeJSONAs(w http.ResponseWriter, status int, contentType string, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

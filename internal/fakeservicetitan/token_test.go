@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -270,4 +272,78 @@ func TestCustomClockExpiresTokens(t *testing.T) {
 	if _, err := s.VerifyToken(tok); !errors.Is(err, ErrTokenExpired) {
 		t.Errorf("VerifyToken err %v", err)
 	}
+}
+
+func TestEnterpriseHubTenantGroup(t *testing.T) {
+	s := startServer(t, func(c *Config) {
+		c.Clients = append(c.Clients, Client{ID: "group", Secret: "group-secret", Tenants: []string{"3001", "3002"}})
+	})
+	form := func(tenant string) url.Values {
+		f := url.Values{"grant_type": {"client_credentials"}, "client_id": {"group"}, "client_secret": {"group-secret"}}
+		if tenant != "" {
+			f.Set("tenant", tenant)
+		}
+		return f
+	}
+	tokens := map[string]string{}
+	for _, tenant := range []string{"3001", "3002"} {
+		tok := tokenFor(t, s, form(tenant))
+		if p := decodePayload(t, tok); p["tenant"] != tenant {
+			t.Errorf("token asked for %s has tenant claim %v", tenant, p["tenant"])
+		}
+		tokens[tenant] = tok
+	}
+	for _, tt := range []struct{ token, path string }{{"3001", "3001"}, {"3002", "3002"}} {
+		if r := getJobs(t, s.URL(), tt.path, map[string]string{"Authorization": "Bearer " + tokens[tt.token], "ST-App-Key": testAppKey}); r.status != 200 {
+			t.Errorf("token for %s on its tenant: %d %s", tt.token, r.status, r.body)
+		}
+	}
+	if r := getJobs(t, s.URL(), "3001", map[string]string{"Authorization": "Bearer " + tokens["3002"], "ST-App-Key": testAppKey}); r.status != 403 {
+		t.Errorf("token for 3002 on 3001: %d, want 403: one token serves one tenant of the group", r.status)
+	}
+	for _, tenant := range []string{"3003", ""} {
+		r := postToken(t, s.URL(), form(tenant))
+		if r.status != 400 || jsonField(t, r.body, "error") != "invalid_request" {
+			t.Errorf("tenant %q outside the group: %d %s", tenant, r.status, r.body)
+		}
+	}
+
+	var got [][2]string
+	for _, tr := range s.TokenRequestLog() {
+		got = append(got, [2]string{tr.ClientID, tr.Tenant})
+		if tr.Form.Has("client_secret") {
+			t.Error("the log holds a secret")
+		}
+	}
+	want := [][2]string{{"group", "3001"}, {"group", "3002"}, {"group", "3003"}, {"group", ""}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("TokenRequestLog (client, tenant) %v, want %v", got, want)
+	}
+}
+
+func TestTokenRequestLogIsACopyAndBounded(t *testing.T) {
+	s := startServer(t, nil)
+	getToken(t, s)
+	log := s.TokenRequestLog()
+	log[0].Form.Set("client_id", "changed")
+	if s.TokenRequestLog()[0].Form.Get("client_id") != "cid" {
+		t.Error("changing the returned log changed the server's")
+	}
+	for i := range maxTokenLog + 5 {
+		s.record(httptestRequest(strconv.Itoa(i)), false)
+	}
+	log = s.TokenRequestLog()
+	if len(log) != maxTokenLog || log[0].ClientID != "5" || log[len(log)-1].ClientID != strconv.Itoa(maxTokenLog+4) {
+		t.Errorf("log of %d from %q to %q, want the last %d", len(log), log[0].ClientID, log[len(log)-1].ClientID, maxTokenLog)
+	}
+	s.Reset()
+	if len(s.TokenRequestLog()) != 0 {
+		t.Error("Reset kept the log")
+	}
+}
+
+func httptestRequest(clientID string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/connect/token", nil)
+	r.PostForm = url.Values{"client_id": {clientID}}
+	return r
 }
