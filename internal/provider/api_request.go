@@ -129,9 +129,14 @@ func (m *apiRequestModel) request(ctx context.Context) (servicetitan.APIRequest,
 		From: m.From.ValueString(), Method: strings.ToUpper(m.Method.ValueString()), Body: m.RequestBody.ValueString(),
 	}
 	if !m.Query.IsNull() {
-		query := map[string]string{}
-		diags.Append(m.Query.ElementsAs(ctx, &query, false)...)
-		req.Query = query
+		req.Query = map[string]string{}
+		for k, v := range m.Query.Elements() {
+			s, ok := v.(types.String)
+			if !ok || s.IsUnknown() {
+				return servicetitan.APIRequest{}, false, nil
+			}
+			req.Query[k] = s.ValueString()
+		}
 	}
 	// An explicit 0 is no page size and no bound: the core's zero means its default.
 	if !m.PageSize.IsNull() && req.PageSize == 0 {

@@ -15,15 +15,20 @@ import (
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
 
+// Ctrl-C tests sit out a Retry-After of ctrlCRetryAfter and must be back
+// within ctrlCBound: generous for a shared machine, and still well under
+// the Retry-After.
+const (
+	ctrlCRetryAfter = 25 * time.Second
+	ctrlCBound      = 15 * time.Second
+)
+
 // TestAccCtrlCStopsATokenWait presses Ctrl-C as a terminal does, SIGINT to
 // the CLI's whole process group, while the provider sits out a Retry-After
 // of 25 seconds. During the planning phase of `terraform apply` Terraform
 // does not stop its providers, so only the provider's own handling of
 // SIGINT can end the wait.
 func TestAccCtrlCStopsATokenWait(t *testing.T) {
-	const retryAfter = 25 * time.Second
-	// Generous for a shared machine, and still well under the Retry-After.
-	const bound = 15 * time.Second
 	const useEphemeral = `
 ephemeral "servicetitan_auth_token" "e" {}
 
@@ -60,59 +65,69 @@ resource "terraform_data" "use" {
 			srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 503, Headers: map[string]string{"Retry-After": "25"}})
 			run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+tc.config)
 
-			var out bytes.Buffer
-			args := []string{tc.command}
-			if tc.command == "apply" {
-				args = append(args, "-auto-approve")
+			out := interruptWhileWaiting(t, run, tc.command, func() bool { return srv.TokenRequests() > 0 })
+			if !tc.want.MatchString(out) {
+				t.Errorf("the output does not say %q:\n%s", tc.want, out)
 			}
-			cmd := run.Command(context.Background(), &out, args...)
-			// A process group of its own, as a shell gives a foreground job,
-			// so the signal reaches the CLI and its provider processes alike.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			var exitErr error
-			done := make(chan struct{})
-			go func() { exitErr = cmd.Wait(); close(done) }()
-			killGroup := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-			t.Cleanup(killGroup)
-
-			deadline := time.Now().Add(2 * time.Minute)
-			for srv.TokenRequests() == 0 {
-				select {
-				case <-done:
-					t.Fatalf("%s ended before asking for a token (%v):\n%s", tc.command, exitErr, out.String())
-				case <-time.After(20 * time.Millisecond):
-				}
-				if time.Now().After(deadline) {
-					killGroup()
-					<-done
-					t.Fatalf("the stand-in received no token request within 2 minutes:\n%s", out.String())
-				}
-			}
-
-			sent := time.Now()
-			if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-done:
-			case <-time.After(bound):
-				killGroup()
-				<-done
-				t.Fatalf("%s was still running %s after Ctrl-C, waiting out a Retry-After of %s:\n%s", tc.command, bound, retryAfter, out.String())
-			}
-			t.Logf("%s exited %s after Ctrl-C", tc.command, time.Since(sent).Round(time.Millisecond))
-			if !tc.want.MatchString(out.String()) {
-				t.Errorf("the output does not say %q:\n%s", tc.want, out.String())
-			}
-			if strings.Contains(out.String(), "context canceled") {
-				t.Errorf("the output says a bare \"context canceled\":\n%s", out.String())
+			if strings.Contains(out, "context canceled") {
+				t.Errorf("the output says a bare \"context canceled\":\n%s", out)
 			}
 			if n := srv.TokenRequests(); n != 1 {
 				t.Errorf("the stand-in received %d token requests, want 1: the wait must not be followed by a retry", n)
 			}
 		})
 	}
+}
+
+// interruptWhileWaiting runs command and, once started says the request
+// that will be made to wait has been sent, presses Ctrl-C as a terminal
+// does: SIGINT to the CLI's process group. It fails the test unless the
+// CLI exits within bound, and returns what it printed.
+func interruptWhileWaiting(t *testing.T, run *acctest.CLIRun, command string, started func() bool) string {
+	t.Helper()
+	var out bytes.Buffer
+	args := []string{command}
+	if command == "apply" {
+		args = append(args, "-auto-approve")
+	}
+	cmd := run.Command(context.Background(), &out, args...)
+	// A process group of its own, as a shell gives a foreground job,
+	// so the signal reaches the CLI and its provider processes alike.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var exitErr error
+	done := make(chan struct{})
+	go func() { exitErr = cmd.Wait(); close(done) }()
+	killGroup := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	t.Cleanup(killGroup)
+
+	deadline := time.Now().Add(2 * time.Minute)
+	for !started() {
+		select {
+		case <-done:
+			t.Fatalf("%s ended before its request was sent (%v):\n%s", command, exitErr, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			killGroup()
+			<-done
+			t.Fatalf("the stand-in received no request within 2 minutes:\n%s", out.String())
+		}
+	}
+
+	sent := time.Now()
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(ctrlCBound):
+		killGroup()
+		<-done
+		t.Fatalf("%s was still running %s after Ctrl-C, waiting out a Retry-After of %s:\n%s", command, ctrlCBound, ctrlCRetryAfter, out.String())
+	}
+	t.Logf("%s exited %s after Ctrl-C", command, time.Since(sent).Round(time.Millisecond))
+	return out.String()
 }
