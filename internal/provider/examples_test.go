@@ -66,6 +66,11 @@ type runnableExample struct {
 	minTokenRequests int
 	// noToken examples must not request a token at all.
 	noToken bool
+	// cli runs the example with the CLI alone, for what the test
+	// framework's state checks cannot read (data sources with for_each);
+	// outputs then checks its outputs.
+	cli     bool
+	outputs func(t *testing.T, out map[string]any)
 }
 
 const exampleProbeConfig = `data "servicetitan_auth_token" "example_test" {}
@@ -152,6 +157,43 @@ func runnableExamples() []runnableExample {
 			},
 		},
 		{dir: "ephemeral-resources/servicetitan_auth_token", prepare: credentialsInEnvironment, minTokenRequests: 1},
+		{
+			dir: "data-sources/servicetitan_api_request", prepare: credentialsInEnvironment, minTokenRequests: 1, cli: true,
+			standIn: []func(*fakeservicetitan.Config){func(c *fakeservicetitan.Config) { c.Jobs = 40 }},
+			outputs: func(t *testing.T, out map[string]any) {
+				perUnit, _ := out["jobs_per_business_unit"].(map[string]any)
+				total := 0.0
+				for _, n := range perUnit {
+					v, _ := n.(float64)
+					total += v
+				}
+				if len(perUnit) != 4 || total == 0 {
+					t.Errorf("jobs per business unit %v, want 4 units with jobs between them", perUnit)
+				}
+			},
+		},
+		{
+			dir: "data-sources/servicetitan_api_request/export", prepare: credentialsInEnvironment, minTokenRequests: 1,
+			standIn: []func(*fakeservicetitan.Config){func(c *fakeservicetitan.Config) { c.Jobs = 2345 }},
+			checks: []resource.TestCheckFunc{
+				resource.TestCheckResourceAttr("data.servicetitan_api_request.jobs", "item_count", "2345"),
+				resource.TestCheckResourceAttr("data.servicetitan_api_request.jobs", "has_more", "false"),
+				resource.TestCheckResourceAttrSet("data.servicetitan_api_request.jobs", "continue_from"),
+			},
+		},
+		{
+			dir: "data-sources/servicetitan_api_request/reporting", prepare: credentialsInEnvironment, minTokenRequests: 1,
+			checks: []resource.TestCheckFunc{
+				resource.TestCheckResourceAttrWith("data.servicetitan_api_request.revenue", "item_count", func(v string) error {
+					if v == "0" {
+						return fmt.Errorf("the report returned no rows")
+					}
+					return nil
+				}),
+			},
+		},
+		// Its provisioner fails the apply unless the ephemeral read worked.
+		{dir: "ephemeral-resources/servicetitan_api_request", prepare: credentialsInEnvironment, minTokenRequests: 1},
 		// Its curl call fails the apply unless the stand-in accepts the token.
 		{dir: savedPlanExample, prepare: credentialsInEnvironment, minTokenRequests: 1},
 		{dir: "functions/auth_root_url", noToken: true},
@@ -228,6 +270,36 @@ func runExample(t *testing.T, e runnableExample) {
 		vars = e.prepare(t, srv, work)
 	}
 
+	if e.cli {
+		var env []string
+		for _, kv := range os.Environ() {
+			if strings.HasPrefix(kv, "SERVICETITAN_") {
+				env = append(env, kv)
+			}
+		}
+		var text strings.Builder
+		for _, f := range exampleTFFiles(t, work) {
+			text.WriteString(readExampleFile(t, f))
+		}
+		acctest.SkipUnlessSupported(t, text.String())
+		run := acctest.CLIRunIn(t, work, env...)
+		run.MustRun("apply", "-auto-approve")
+		e.outputs(t, run.Outputs())
+	} else {
+		runExampleSteps(t, e, work, vars)
+	}
+
+	switch got := srv.TokenRequests(); {
+	case got < e.minTokenRequests:
+		t.Errorf("the example made %d token requests to the stand-in, want at least %d", got, e.minTokenRequests)
+	case e.noToken && got > 0:
+		t.Errorf("the example made %d token requests to the stand-in, want none", got)
+	}
+}
+
+// runExampleSteps applies the example through the test framework, which
+// checks its state and its documented outputs.
+func runExampleSteps(t *testing.T, e runnableExample, work string, vars config.Variables) {
 	checks := append(documentedOutputChecks(t, work), e.checks...)
 	// A configuration directory with provider blocks needs the providers
 	// on the step rather than the test case.
@@ -237,14 +309,8 @@ func runExample(t *testing.T, e runnableExample) {
 		ConfigVariables:          vars,
 		Check:                    resource.ComposeAggregateTestCheckFunc(checks...),
 	}}})
-
-	switch got := srv.TokenRequests(); {
-	case got < e.minTokenRequests:
-		t.Errorf("the example made %d token requests to the stand-in, want at least %d", got, e.minTokenRequests)
-	case e.noToken && got > 0:
-		t.Errorf("the example made %d token requests to the stand-in, want none", got)
-	}
 }
+
 
 // exampleVersionChecks skip an example on a CLI that lacks a feature its
 // files use, such as provider-defined functions on Terraform 1.5.
