@@ -114,7 +114,7 @@ func runnableExamples() []runnableExample {
 			},
 		},
 		{
-			dir: "provider/multiple-tenants", minTokenRequests: 2,
+			dir: "provider/multiple-tenants-aliases", minTokenRequests: 2,
 			standIn: []func(*fakeservicetitan.Config){func(c *fakeservicetitan.Config) {
 				c.Clients = append(c.Clients, fakeservicetitan.Client{
 					ID: accSouthClientID, Secret: accSouthSecret, Tenant: accSouthTenant,
@@ -157,6 +157,52 @@ func runnableExamples() []runnableExample {
 			},
 		},
 		{dir: "ephemeral-resources/servicetitan_auth_token", prepare: credentialsInEnvironment, minTokenRequests: 1},
+		{
+			dir: "provider/multiple-tenants", minTokenRequests: 2, cli: true,
+			standIn: []func(*fakeservicetitan.Config){func(c *fakeservicetitan.Config) {
+				c.Clients = append(c.Clients, fakeservicetitan.Client{ID: accSouthClientID, Secret: accSouthSecret, Tenant: accSouthTenant})
+			}},
+			prepare: func(t *testing.T, _ *fakeservicetitan.Server, work string) config.Variables {
+				// The example's own tenants/*.json hold placeholders; these hold the stand-in's credentials.
+				if err := os.MkdirAll(filepath.Join(work, "tenants"), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				for key, creds := range map[string][2]string{"north": {acctest.ClientID, acctest.ClientSecret}, "south": {accSouthClientID, accSouthSecret}} {
+					writeExampleFile(t, filepath.Join(work, "tenants", key+".json"),
+						fmt.Sprintf(`{"SERVICETITAN_CLIENT_ID": %q, "SERVICETITAN_CLIENT_SECRET": %q}`, creds[0], creds[1]))
+				}
+				return config.Variables{
+					"servicetitan_app_key": config.StringVariable(acctest.AppKey),
+					"tenant_ids":           config.MapVariable(map[string]config.Variable{"north": config.StringVariable(acctest.TenantID), "south": config.StringVariable(accSouthTenant)}),
+				}
+			},
+			outputs: func(t *testing.T, out map[string]any) {
+				scopes, _ := out["granted_scopes"].(map[string]any)
+				if len(scopes) != 2 || scopes["north"] == nil || scopes["south"] == nil {
+					t.Errorf("granted scopes %v, want the north and south tenants'", scopes)
+				}
+			},
+		},
+		{
+			dir: "provider/enterprise-hub", minTokenRequests: 3, cli: true,
+			standIn: []func(*fakeservicetitan.Config){func(c *fakeservicetitan.Config) {
+				c.Clients = append(c.Clients, fakeservicetitan.Client{ID: "hub-client", Secret: "hub-secret-3e5d7f9a", Tenants: []string{"1111", "2222", "3333"}})
+			}},
+			prepare: func(*testing.T, *fakeservicetitan.Server, string) config.Variables {
+				return config.Variables{
+					"client_id": config.StringVariable("hub-client"), "client_secret": config.StringVariable("hub-secret-3e5d7f9a"),
+					"app_key": config.StringVariable(acctest.AppKey),
+					"tenant_ids": config.MapVariable(map[string]config.Variable{
+						"north": config.StringVariable("1111"), "south": config.StringVariable("2222"), "east": config.StringVariable("3333")}),
+				}
+			},
+			outputs: func(t *testing.T, out map[string]any) {
+				units, _ := out["business_units_per_tenant"].(map[string]any)
+				if len(units) != 3 || units["north"] != 4.0 || units["south"] != 4.0 || units["east"] != 4.0 {
+					t.Errorf("business units per tenant %v, want 4 for each of 3 tenants", units)
+				}
+			},
+		},
 		{
 			dir: "data-sources/servicetitan_api_request", prepare: credentialsInEnvironment, minTokenRequests: 1, cli: true,
 			standIn: []func(*fakeservicetitan.Config){func(c *fakeservicetitan.Config) { c.Jobs = 40 }},
@@ -283,6 +329,9 @@ func runExample(t *testing.T, e runnableExample) {
 		}
 		acctest.SkipUnlessSupported(t, text.String())
 		run := acctest.CLIRunIn(t, work, env...)
+		if err := vars.Write(work); err != nil {
+			t.Fatal(err)
+		}
 		run.MustRun("apply", "-auto-approve")
 		e.outputs(t, run.Outputs())
 	} else {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -233,5 +234,51 @@ data "servicetitan_auth_token" "t" {}
 	}
 	if strings.Contains(out, acctest.ClientSecret) {
 		t.Error("the output holds the secret")
+	}
+}
+
+// An Enterprise Hub credential pair serves three tenants: three token
+// requests, each form naming its tenant, and each entry's app key on its
+// API calls.
+func TestAccTenantsOfAnEnterpriseHubApp(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
+		c.Clients = append(c.Clients, fakeservicetitan.Client{ID: "hub-client", Secret: "hub-secret-3e5d7f9a", Tenants: []string{"1111", "2222", "3333"}, AppKey: "hub-app-key"})
+	})
+	run := acctest.NewCLIRun(t, fmt.Sprintf(`
+provider "servicetitan" {
+  environment    = "integration"
+  auth_root_url  = %q
+  api_root_url   = %q
+  enterprise_hub = true
+  client_id      = "hub-client"
+  client_secret  = "hub-secret-3e5d7f9a"
+  app_key        = "hub-app-key"
+  tenants = {
+    north = { tenant_id = "1111" }
+    south = { tenant_id = "2222" }
+    east  = { tenant_id = "3333" }
+  }
+}
+
+data "servicetitan_api_request" "units" {
+  for_each = toset(["north", "south", "east"])
+  tenant   = each.key
+  folder   = "settings"
+  endpoint = "business-units"
+}
+
+output "units" { value = { for k, r in data.servicetitan_api_request.units : k => r.item_count } }
+`, srv.URL(), srv.URL()))
+	run.MustRun("apply", "-auto-approve")
+	if units, _ := run.Outputs()["units"].(map[string]any); len(units) != 3 {
+		t.Errorf("units %v, want a read for each of 3 tenants", units)
+	}
+	var tenants []string
+	for _, r := range srv.TokenRequestLog() {
+		tenants = append(tenants, r.Tenant)
+	}
+	slices.Sort(tenants)
+	if !slices.Equal(tenants, []string{"1111", "2222", "3333"}) {
+		t.Errorf("token requests named tenants %v, want one for each of 1111, 2222 and 3333", tenants)
 	}
 }

@@ -1,36 +1,25 @@
-# One provider configuration per tenant: the same app, installed on two
-# tenants, has a client ID and secret for each installation. Every provider
-# configuration keeps its own token cache.
+# One provider configuration for every installation of the app: the tenant
+# IDs come from a variable, so that the list can grow without another
+# provider block, and each installation's client ID and secret stay in its
+# own servicepytan config file, tenants/<key>.json, out of the variable.
 provider "servicetitan" {
-  alias         = "north"
-  tenant_id     = var.north.tenant_id
-  client_id     = var.north.client_id
-  client_secret = var.north.client_secret
-  app_key       = var.servicetitan_app_key
+  app_key = var.servicetitan_app_key
+  tenants = {
+    for key, tenant_id in var.tenant_ids : key => {
+      tenant_id   = tenant_id
+      config_file = "${path.module}/tenants/${key}.json"
+    }
+  }
 }
 
-provider "servicetitan" {
-  alias         = "south"
-  tenant_id     = var.south.tenant_id
-  client_id     = var.south.client_id
-  client_secret = var.south.client_secret
-  app_key       = var.servicetitan_app_key
-}
-
-# Data sources, ephemeral resources and resources of other providers choose a
-# tenant with the provider meta-argument.
-data "servicetitan_auth_token" "north" {
-  provider = servicetitan.north
-}
-
-data "servicetitan_auth_token" "south" {
-  provider = servicetitan.south
+# Each read picks its tenant; each tenant gets one token, however many reads
+# it has.
+data "servicetitan_auth_token" "tenant" {
+  for_each = var.tenant_ids
+  tenant   = each.key
 }
 
 output "granted_scopes" {
   description = "API scopes each tenant's installation grants the app."
-  value = {
-    north = data.servicetitan_auth_token.north.scopes
-    south = data.servicetitan_auth_token.south.scopes
-  }
+  value       = { for key, token in data.servicetitan_auth_token.tenant : key => token.scopes }
 }

@@ -2,27 +2,9 @@ variable "servicetitan_app_key" {
   description = "Application key of the ServiceTitan app."
   type        = string
   sensitive   = true
-  ephemeral   = true
 }
 
-variable "north" {
-  description = "Tenant ID and client credentials of the app's installation on the north tenant."
-  type = object({
-    tenant_id     = string
-    client_id     = string
-    client_secret = string
-  })
-  sensitive = true
-  ephemeral = true
-}
-
-variable "south" {
-  description = "Tenant ID and client credentials of the app's installation on the south tenant."
-  type = object({
-    tenant_id     = string
-    client_id     = string
-    client_secret = string
-  })
-  sensitive = true
-  ephemeral = true
+variable "tenant_ids" {
+  description = "Tenant ID of each installation, by a key of your choosing; tenants/<key>.json holds its credentials."
+  type        = map(string)
 }
