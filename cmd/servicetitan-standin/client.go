@@ -78,7 +78,7 @@ func parseClient(spec string) (fakeservicetitan.Client, error) {
 		case i == 0:
 			return fakeservicetitan.Client{}, fmt.Errorf("-client %s: APPKEY is empty; leave it out to use -app-key", c.ID)
 		default:
-			return fakeservicetitan.Client{}, fmt.Errorf("-client %s: the part after APPKEY must be hub=T1,T2,...", c.ID)
+			return fakeservicetitan.Client{}, fmt.Errorf("-client %s: the part after APPKEY must be hub=T1,T2 (tenant IDs separated by commas)", c.ID)
 		}
 	}
 	return c, nil

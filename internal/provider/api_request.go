@@ -116,11 +116,10 @@ type apiRequestModel struct {
 }
 
 // request is the core's request, or ok=false while an argument is unknown.
-func (m *apiRequestModel) request(ctx context.Context) (servicetitan.APIRequest, bool, diag.Diagnostics) {
-	var diags diag.Diagnostics
+func (m *apiRequestModel) request() (servicetitan.APIRequest, bool) {
 	for _, v := range []attr.Value{m.Folder, m.Endpoint, m.Version, m.Query, m.AllPages, m.PageSize, m.MaxPages, m.From, m.Method, m.RequestBody} {
 		if v.IsUnknown() {
-			return servicetitan.APIRequest{}, false, nil
+			return servicetitan.APIRequest{}, false
 		}
 	}
 	req := servicetitan.APIRequest{
@@ -133,7 +132,7 @@ func (m *apiRequestModel) request(ctx context.Context) (servicetitan.APIRequest,
 		for k, v := range m.Query.Elements() {
 			s, ok := v.(types.String)
 			if !ok || s.IsUnknown() {
-				return servicetitan.APIRequest{}, false, nil
+				return servicetitan.APIRequest{}, false
 			}
 			req.Query[k] = s.ValueString()
 		}
@@ -145,17 +144,17 @@ func (m *apiRequestModel) request(ctx context.Context) (servicetitan.APIRequest,
 	if !m.MaxPages.IsNull() && req.MaxPages == 0 {
 		req.MaxPages = -1
 	}
-	return req, true, diags
+	return req, true
 }
 
 // validateAPIRequest refuses bad arguments at validate time, each error on
 // its attribute.
-func validateAPIRequest(ctx context.Context, m *apiRequestModel) diag.Diagnostics {
-	req, known, diags := m.request(ctx)
-	if !known || diags.HasError() {
-		return diags
+func validateAPIRequest(m *apiRequestModel) diag.Diagnostics {
+	req, known := m.request()
+	if !known {
+		return nil
 	}
-	return append(diags, apiRequestDiagnostics(req.Validate())...)
+	return apiRequestDiagnostics(req.Validate())
 }
 
 func apiRequestDiagnostics(err error) diag.Diagnostics {
@@ -185,10 +184,8 @@ func apiRequestDiagnostics(err error) diag.Diagnostics {
 // readAPIRequest makes the request with the provider configuration's token
 // and fills the computed attributes.
 func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, what string) diag.Diagnostics {
-	req, known, diags := m.request(ctx)
-	if diags.HasError() {
-		return diags
-	}
+	var diags diag.Diagnostics
+	req, known := m.request()
 	if !known {
 		diags.AddError("ServiceTitan API request is not known yet", what+" has arguments that are known only after apply; it can be read once they are.")
 		return diags

@@ -42,7 +42,7 @@ func (d *apiRequestDataSource) ValidateConfig(ctx context.Context, req datasourc
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(validateAPIRequest(ctx, &m)...)
+	resp.Diagnostics.Append(validateAPIRequest(&m)...)
 }
 
 func (d *apiRequestDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

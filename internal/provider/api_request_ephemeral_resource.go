@@ -43,7 +43,7 @@ func (e *apiRequestEphemeralResource) ValidateConfig(ctx context.Context, req ep
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(validateAPIRequest(ctx, &m)...)
+	resp.Diagnostics.Append(validateAPIRequest(&m)...)
 }
 
 // Open makes the request. There is no Renew or Close: a read has nothing

@@ -360,7 +360,6 @@ func runExampleSteps(t *testing.T, e runnableExample, work string, vars config.V
 	}}})
 }
 
-
 // exampleVersionChecks skip an example on a CLI that lacks a feature its
 // files use, such as provider-defined functions on Terraform 1.5.
 func exampleVersionChecks(t *testing.T, dir string) []tfversion.TerraformVersionCheck {

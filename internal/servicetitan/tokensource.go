@@ -42,10 +42,10 @@ type flight struct {
 	// progress is what the request is doing, for a waiter that stops.
 	progress *progress
 	done     chan struct{}
-	token   *Token
-	err     error
-	waiters int
-	cancel  context.CancelFunc
+	token    *Token
+	err      error
+	waiters  int
+	cancel   context.CancelFunc
 }
 
 // NewTokenSource wraps fetch with a cache. Failures are remembered for hold,
