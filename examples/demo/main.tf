@@ -40,8 +40,9 @@ data "servicetitan_auth_token" "this" {}
 ephemeral "servicetitan_auth_token" "call" {}
 
 locals {
-  # The same URL shape as provider::servicetitan::api_url, on the stand-in's root.
-  jobs_url = "${data.servicetitan_auth_token.this.api_root_url}/jpm/v2/tenant/${data.servicetitan_auth_token.this.tenant_id}/jobs"
+  # Built on the token's api_root_url, which follows the provider's override
+  # (here the stand-in), so the token never goes to another host.
+  jobs_url = provider::servicetitan::api_url(data.servicetitan_auth_token.this.api_root_url, "jpm", data.servicetitan_auth_token.this.tenant_id, "jobs")
 }
 
 resource "terraform_data" "list_jobs" {
@@ -80,5 +81,6 @@ output "jobs_url" {
 }
 
 output "production_jobs_url" {
-  value = provider::servicetitan::api_url("production", "jpm", data.servicetitan_auth_token.this.tenant_id, "jobs")
+  description = "The same endpoint in ServiceTitan's production environment."
+  value       = provider::servicetitan::api_url("production", "jpm", data.servicetitan_auth_token.this.tenant_id, "jobs")
 }

@@ -22,9 +22,10 @@ func (apiURLFunction) Definition(_ context.Context, _ function.DefinitionRequest
 	resp.Definition = function.Definition{
 		Summary: "URL of a ServiceTitan API endpoint",
 		MarkdownDescription: "Builds `{api_root}/{folder}/v2/tenant/{tenant_id}/{endpoint}`, the shape of every ServiceTitan API URL. " +
-			"For example `api_url(\"production\", \"jpm\", \"1234\", \"jobs\")` is `https://api.servicetitan.io/jpm/v2/tenant/1234/jobs`.",
+			"For example `api_url(\"production\", \"jpm\", \"1234\", \"jobs\")` is `https://api.servicetitan.io/jpm/v2/tenant/1234/jobs`. " +
+			"Give a token's `api_root_url` as the first argument to build the URL on the root the token was issued for, which follows the provider's `api_root_url`: a function cannot see the provider's settings.",
 		Parameters: []function.Parameter{
-			function.StringParameter{Name: "environment", MarkdownDescription: "`production` or `integration`."},
+			function.StringParameter{Name: "environment_or_api_root", MarkdownDescription: "`production` or `integration`, or an API root URL such as a token's `api_root_url` (`https`, or `http` on a loopback host)."},
 			function.StringParameter{Name: "folder", MarkdownDescription: "API folder (one path segment), such as `jpm` or `crm`; `.` and `..` are refused."},
 			function.StringParameter{Name: "tenant_id", MarkdownDescription: "Tenant ID, digits only; a number is accepted too."},
 			function.StringParameter{Name: "endpoint", MarkdownDescription: "Endpoint below the tenant, such as `jobs` or `customers/42`, optionally followed by an already URL-encoded query such as `jobs?page=2`. " +
@@ -43,7 +44,7 @@ func (apiURLFunction) Run(ctx context.Context, req function.RunRequest, resp *fu
 	if resp.Error != nil {
 		return
 	}
-	root, err := servicetitan.APIRootURL(env)
+	root, err := servicetitan.APIRootFor(env)
 	if err != nil {
 		resp.Error = function.NewArgumentFuncError(0, err.Error())
 		return

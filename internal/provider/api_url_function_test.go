@@ -22,16 +22,25 @@ output "numeric_tenant" {
 output "escaped" {
   value = provider::servicetitan::api_url("production", "jpm", "1234", "jobs list")
 }
+output "on_a_root" {
+  value = provider::servicetitan::api_url("https://st-proxy.example.com/", "jpm", "1234", "jobs")
+}
 `,
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckOutput("jobs", "https://api.servicetitan.io/jpm/v2/tenant/1234/jobs"),
 				resource.TestCheckOutput("escaped", "https://api.servicetitan.io/jpm/v2/tenant/1234/jobs%20list"),
 				resource.TestCheckOutput("numeric_tenant", "https://api-integration.servicetitan.io/crm/v2/tenant/42/customers/7"),
+				resource.TestCheckOutput("on_a_root", "https://st-proxy.example.com/jpm/v2/tenant/1234/jobs"),
 			),
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_url("prod", "jpm", "1234", "jobs") }`,
 			ExpectError: acctest.ErrorText(`unknown ServiceTitan environment "prod": valid environments are "production" and "integration"`),
+		},
+		resource.TestStep{
+			// A root is checked like api_root_url: no token in clear text to another host.
+			Config:      `output "bad" { value = provider::servicetitan::api_url("http://api.example.com", "jpm", "1234", "jobs") }`,
+			ExpectError: acctest.ErrorText(`invalid API root URL "http://api.example.com": must use https`),
 		},
 		resource.TestStep{
 			Config:      `output "bad" { value = provider::servicetitan::api_url("production", "jpm", "12ab", "jobs") }`,

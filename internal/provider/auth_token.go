@@ -72,11 +72,11 @@ var tokenAttributes = []tokenAttribute{
 	{"expires_in", "Seconds the token had left when it was read. Tokens live 900 seconds and are reused until less than a minute remains.", int64Attribute, false},
 	{"expires_at", "When the token expires, as an RFC 3339 timestamp in the provider's `timezone`.", stringAttribute, false},
 	{"scopes", "API scopes granted to the token, such as `tn.jpm.jobs:r`.", stringListAttribute, false},
-	{"headers", "Headers every ServiceTitan API call needs, `Authorization` (with the `Bearer ` prefix) and `ST-App-Key`, ready for `request_headers` of the `http` data source.", stringMapAttribute, true},
+	{"headers", "Headers every ServiceTitan API call needs, `Authorization` (with the `Bearer ` prefix) and `ST-App-Key`. The ephemeral resource's headers go to what takes ephemeral values: provider blocks, write-only arguments, provisioners and other ephemeral resources; Terraform refuses them in the `http` data source's `request_headers`, which is not write-only. To call the API, prefer `servicetitan_api_request`, which keeps the token inside the provider.", stringMapAttribute, true},
 	{"tenant_id", "Tenant ID of the provider configuration.", stringAttribute, false},
 	{"app_id", "Application ID of the provider configuration, if set.", stringAttribute, false},
 	{"environment", "ServiceTitan environment the token was issued for.", stringAttribute, false},
-	{"api_root_url", "API root URL to which calls with this token go.", stringAttribute, false},
+	{"api_root_url", "API root URL to which calls with this token go: the provider's `api_root_url`, or its environment's. Build API URLs on it (`provider::servicetitan::api_url(<this>, ...)`) so that the token never goes to another host. In the ephemeral resource it is ephemeral too, like every attribute; `servicetitan_endpoints` gives it as an ordinary value.", stringAttribute, false},
 }
 
 func authTokenDataSourceAttributes() map[string]dschema.Attribute {

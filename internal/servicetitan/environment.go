@@ -81,6 +81,21 @@ func APIRootURL(env string) (string, error) {
 	return environmentRoots[e].api, nil
 }
 
+// APIRootFor is the API root an environment name or a root URL stands
+// for: "production" and "integration" give their roots, and an absolute
+// URL (such as a token's api_root_url, which follows api_root_url
+// overrides) is checked like the api_root_url setting and used as it is.
+func APIRootFor(environmentOrRoot string) (string, error) {
+	if !strings.Contains(environmentOrRoot, "://") {
+		return APIRootURL(environmentOrRoot)
+	}
+	root, err := validateRootURL(environmentOrRoot)
+	if err != nil {
+		return "", fmt.Errorf("invalid API root URL %q: %s", RedactURL(environmentOrRoot), err)
+	}
+	return root, nil
+}
+
 // TokenURL is where client-credentials tokens are requested below an auth root.
 func TokenURL(authRootURL string) string {
 	return strings.TrimRight(authRootURL, "/") + "/connect/token"

@@ -1,13 +1,16 @@
 # The token and the headers are stored in the state (marked sensitive) and are
-# refreshed on every plan. Prefer the ephemeral resource where the consumer
+# refreshed on every plan. Prefer servicetitan_api_request, which keeps the
+# token inside the provider, or the ephemeral resource where the consumer
 # accepts ephemeral values.
 data "servicetitan_auth_token" "this" {}
 
-# List jobs with the hashicorp/http data source.
+# List jobs with the hashicorp/http data source. The URL is built on the
+# token's api_root_url, the root the token was issued for: it follows the
+# provider's api_root_url, so the token never goes to another host.
 data "http" "jobs" {
   url = format("%s?pageSize=50",
     provider::servicetitan::api_url(
-      data.servicetitan_auth_token.this.environment,
+      data.servicetitan_auth_token.this.api_root_url,
       "jpm",
       data.servicetitan_auth_token.this.tenant_id,
       "jobs",

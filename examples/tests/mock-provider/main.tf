@@ -29,8 +29,9 @@ data "servicetitan_auth_token" "report" {}
 
 locals {
   required_scope = "tn.${var.folder}.${var.endpoint}:r"
+  # On the token's api_root_url, the root it was issued for.
   report_url = provider::servicetitan::api_url(
-    data.servicetitan_auth_token.report.environment, var.folder,
+    data.servicetitan_auth_token.report.api_root_url, var.folder,
     data.servicetitan_auth_token.report.tenant_id, var.endpoint,
   )
 }

@@ -5,10 +5,11 @@
 mock_provider "servicetitan" {
   mock_data "servicetitan_auth_token" {
     defaults = {
-      environment = "integration"
-      tenant_id   = "1234"
-      scopes      = ["tn.jpm.jobs:r", "tn.crm.customers:r"]
-      expires_at  = "2030-01-01T00:15:00Z"
+      environment  = "integration"
+      api_root_url = "https://api-integration.servicetitan.io"
+      tenant_id    = "1234"
+      scopes       = ["tn.jpm.jobs:r", "tn.crm.customers:r"]
+      expires_at   = "2030-01-01T00:15:00Z"
     }
   }
 }
@@ -48,9 +49,10 @@ run "missing_scope_is_refused" {
   override_data {
     target = data.servicetitan_auth_token.report
     values = {
-      environment = "integration"
-      tenant_id   = "1234"
-      scopes      = ["tn.crm.customers:r"]
+      environment  = "integration"
+      api_root_url = "https://api-integration.servicetitan.io"
+      tenant_id    = "1234"
+      scopes       = ["tn.crm.customers:r"]
     }
   }
 
