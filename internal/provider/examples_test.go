@@ -35,6 +35,7 @@ var documentationOnlyExamples = []string{
 	"data-sources/servicetitan_auth_token",
 	"ephemeral-resources/servicetitan_auth_token/aws-secrets-manager",
 	"ephemeral-resources/servicetitan_auth_token/vault",
+	"ephemeral-resources/servicetitan_auth_token/provider-block",
 }
 
 // The demo belongs to make demo, which runs it itself; the users' test

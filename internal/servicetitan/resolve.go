@@ -135,6 +135,7 @@ type Config struct {
 	maxRetries     int
 	configFile     string
 	tokenCacheDir  string
+	minTokenLife   time.Duration
 
 	values  map[string]string
 	sources map[string]Source

@@ -157,6 +157,17 @@ var (
 			c.maxRetries = n
 			return nil
 		}})
+	SettingMinTokenLife = define(Setting{Name: "min_token_life", EnvVar: "SERVICETITAN_MIN_TOKEN_LIFE", FileKey: "SERVICETITAN_MIN_TOKEN_LIFE", Default: "60s",
+		TokenRequest: true,
+		Description:  "The least life a token must have left when it is handed out, as a duration such as `5m` (at most `10m`, below ServiceTitan's 15-minute tokens). A cached token with less is replaced. Raise it when what takes the token keeps it for long, such as a provider block configured from the ephemeral token at the start of a long apply.",
+		apply: func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second || d > MaxMinTokenLife {
+				return fmt.Errorf("must be a duration such as \"60s\" or \"5m\", from 1s to %s", MaxMinTokenLife)
+			}
+			c.minTokenLife = d
+			return nil
+		}})
 	SettingTokenCacheDir = define(Setting{Name: "token_cache_dir", EnvVar: "SERVICETITAN_TOKEN_CACHE_DIR", FileKey: "SERVICETITAN_TOKEN_CACHE_DIR",
 		TokenRequest: true,
 		Description:  "Directory where tokens are kept, sealed with the client secret, for other provider processes and later runs on this machine to reuse while they are valid. An absolute path; a leading `~` is the user's home directory. Unset, tokens live only in the provider process.",

@@ -16,7 +16,7 @@ import (
 // alone makes a setting.
 func TestEverySettingResolvesFromEachOfItsSources(t *testing.T) {
 	sample := map[string]string{"environment": "integration", "tenant_id": "42", "timezone": "Europe/Kyiv", "auth_root_url": "http://127.0.0.1:1",
-		"api_root_url": "http://127.0.0.1:2", "enterprise_hub": "true", "request_timeout": "2s", "max_retries": "3", "token_cache_dir": "/tmp/tokens"}
+		"api_root_url": "http://127.0.0.1:2", "enterprise_hub": "true", "request_timeout": "2s", "max_retries": "3", "token_cache_dir": "/tmp/tokens", "min_token_life": "5m"}
 	value := func(s servicetitan.Setting) string {
 		if v, ok := sample[s.Name]; ok {
 			return v
@@ -124,7 +124,7 @@ func TestValidateSettingMatchesResolve(t *testing.T) {
 	}
 	bad := map[string]string{"environment": "Prod", "tenant_id": "1.5", "timezone": "Nowhere/City", "auth_root_url": "ftp://x",
 		"api_root_url": "http://example.com", "request_timeout": "-1s", "max_retries": "11", "enterprise_hub": "maybe",
-		"token_cache_dir": "relative/dir"}
+		"token_cache_dir": "relative/dir", "min_token_life": "11m"}
 	for name, v := range bad {
 		if servicetitan.ValidateSetting(name, v) == nil {
 			t.Errorf("ValidateSetting(%s, %q) accepted it", name, v)
@@ -135,7 +135,7 @@ func TestValidateSettingMatchesResolve(t *testing.T) {
 	}
 	good := map[string]string{"environment": "integration", "tenant_id": "0042", "timezone": "Europe/Kyiv", "auth_root_url": "http://127.0.0.1:8080/",
 		"api_root_url": "http://[::1]:9", "request_timeout": "250ms", "max_retries": "0", "enterprise_hub": "true",
-		"token_cache_dir": "~/.cache/servicetitan"}
+		"token_cache_dir": "~/.cache/servicetitan", "min_token_life": "10m"}
 	for name, v := range good {
 		if err := servicetitan.ValidateSetting(name, v); err != nil {
 			t.Errorf("ValidateSetting(%s, %q): %v", name, v, err)

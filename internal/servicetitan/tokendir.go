@@ -72,6 +72,8 @@ type tokenDir struct {
 	// boot reads the clock that counts from boot, suspend included, which
 	// a change of the wall clock does not move.
 	boot func() (bootTime, bool)
+	// minLife is min_token_life: an entry with less life left is replaced.
+	minLife time.Duration
 	// wait bounds how long a process waits for another's token request: as
 	// long as that request may take.
 	wait time.Duration
@@ -116,17 +118,18 @@ func (c *Config) newTokenDir() (*tokenDir, error) {
 		return nil, err
 	}
 	return &tokenDir{
-		dir:    c.tokenCacheDir,
-		source: c.sources[SettingTokenCacheDir.Name],
-		name:   name + ".token",
-		lock:   name + ".lock",
-		aead:   aead,
-		aad:    append(append([]byte(nil), entryHeader...), binding...),
-		now:    c.opts.Now,
-		boot:   readBootTime,
-		wait:   c.longestTokenRequest(),
-		log:    c.opts.Log,
-		warn:   c.opts.Warn,
+		dir:     c.tokenCacheDir,
+		source:  c.sources[SettingTokenCacheDir.Name],
+		name:    name + ".token",
+		lock:    name + ".lock",
+		aead:    aead,
+		aad:     append(append([]byte(nil), entryHeader...), binding...),
+		now:     c.opts.Now,
+		boot:    readBootTime,
+		wait:    c.longestTokenRequest(),
+		minLife: c.minTokenLife,
+		log:     c.opts.Log,
+		warn:    c.opts.Warn,
 	}, nil
 }
 
@@ -458,7 +461,7 @@ func (d *tokenDir) load(ctx context.Context, root *os.Root, locked bool) *Token 
 		return nil
 	}
 	left := tok.Expiry.Sub(d.now())
-	if left <= refreshMargin(tok.ExpiresIn) {
+	if left <= refreshMargin(tok.ExpiresIn, d.minLife) {
 		return nil
 	}
 	d.log(ctx, "token from the token cache", map[string]any{"path": filepath.Join(d.dir, d.name), "expires_in_s": int(left.Seconds())})

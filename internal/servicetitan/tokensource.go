@@ -12,10 +12,19 @@ import (
 // token handed to Terraform must outlive the plan or apply step that uses it.
 const RefreshMargin = 60 * time.Second
 
-// refreshMargin is RefreshMargin, or a tenth of the lifetime for short-lived
-// tokens, so that a token is never considered stale the moment it arrives.
-func refreshMargin(lifetime time.Duration) time.Duration {
-	return min(RefreshMargin, lifetime/10)
+// MaxMinTokenLife caps min_token_life well below ServiceTitan's 900 s
+// lifetime, so that a fresh token always has a reuse window of its own.
+const MaxMinTokenLife = 10 * time.Minute
+
+// refreshMargin is how much of a token's life must remain for it to be
+// handed out: minLife (RefreshMargin unless min_token_life says otherwise),
+// but never so much of a short-lived token's life that it is stale the
+// moment it arrives: a tenth of it at the default, two thirds at most.
+func refreshMargin(lifetime, minLife time.Duration) time.Duration {
+	if minLife <= RefreshMargin {
+		return min(minLife, lifetime/10)
+	}
+	return min(minLife, lifetime*2/3)
 }
 
 // TokenSource caches one token and shares one in-flight request among all
@@ -26,6 +35,8 @@ type TokenSource struct {
 	fetch func(context.Context) (*Token, error)
 	now   func() time.Time
 	hold  time.Duration
+	// minLife is the least life a handed-out token has left (min_token_life).
+	minLife time.Duration
 
 	// discard, when set, also forgets a refused token below this source
 	// (the token cache directory).
@@ -55,7 +66,7 @@ func NewTokenSource(fetch func(context.Context) (*Token, error), now func() time
 	if now == nil {
 		now = time.Now
 	}
-	return &TokenSource{fetch: fetch, now: now, hold: hold}
+	return &TokenSource{fetch: fetch, now: now, hold: hold, minLife: RefreshMargin}
 }
 
 // Token returns the cached token while more than the refresh margin of its
@@ -71,7 +82,7 @@ func NewTokenSource(fetch func(context.Context) (*Token, error), now func() time
 func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 	s.mu.Lock()
 	now := s.now()
-	if t := s.token; t != nil && t.Expiry.Sub(now) > refreshMargin(t.ExpiresIn) {
+	if t := s.token; t != nil && t.Expiry.Sub(now) > refreshMargin(t.ExpiresIn, s.minLife) {
 		s.mu.Unlock()
 		return t, nil
 	}
@@ -222,7 +233,7 @@ func (c *Config) tokenSource() *TokenSource {
 	}
 	newSource := func() *TokenSource {
 		s := NewTokenSource(fetch, c.opts.Now, c.opts.FailureHold)
-		s.discard = discard
+		s.discard, s.minLife = discard, c.minTokenLife
 		return s
 	}
 	if c.opts.SharedTokens != nil {

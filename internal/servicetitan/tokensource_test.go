@@ -342,3 +342,28 @@ func TestSharedTokensServeIdenticalConfigs(t *testing.T) {
 		t.Errorf("a connection with other credentials was served a shared token (requests %d, err %v)", srv.TokenRequests(), err)
 	}
 }
+
+// min_token_life raises how much life a handed-out token has left: with 10
+// minutes, a token with 9 left is replaced, one with 11 reused.
+func TestMinTokenLifeRefreshesEarlier(t *testing.T) {
+	clk := &clock{now: time.Now()}
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
+	opts := fastOptions()
+	opts.Now = clk.Now
+	c := configFor(t, srv, servicetitan.Input{"min_token_life": "10m"}, opts)
+	first, err := c.AuthToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(4 * time.Minute) // 11 minutes left
+	if tok, err := c.AuthToken(t.Context()); err != nil || tok.AccessToken != first.AccessToken {
+		t.Fatalf("a token with 11 minutes left was not reused (%v)", err)
+	}
+	clk.Advance(2 * time.Minute) // 9 minutes left
+	if tok, err := c.AuthToken(t.Context()); err != nil || tok.AccessToken == first.AccessToken {
+		t.Fatalf("a token with 9 minutes left was handed out under min_token_life = 10m (%v)", err)
+	}
+	if got := srv.TokenRequests(); got != 2 {
+		t.Errorf("%d token requests, want 2", got)
+	}
+}
