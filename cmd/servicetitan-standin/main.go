@@ -122,8 +122,9 @@ Control API, for scripts (not part of ServiceTitan; JSON in and out):
                                 revocations and the rate limits' windows
   POST {url}/_stand-in/faults   queue token faults, e.g. [{"status":503,
                                 "headers":{"Retry-After":"2"}}]; other fields:
-                                preset, body, content_type, delay_ms, hang,
-                                repeat
+                                preset (string), body (string), content_type
+                                (string), delay_ms (number), hang (true or
+                                false), repeat (true or false)
   POST {url}/_stand-in/api-faults     queue API faults, the same JSON
   POST {url}/_stand-in/revoke         make every token issued so far fail
                                       with 401; new tokens work

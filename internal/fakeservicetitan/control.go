@@ -3,6 +3,7 @@ package fakeservicetitan
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -96,6 +97,21 @@ func (f FaultJSON) Fault() (Fault, error) {
 	return out, nil
 }
 
+// faultFieldTypes say what each field of a fault holds, for a message that
+// a script's author can act on rather than Go's own.
+var faultFieldTypes = map[string]string{
+	"status": "a number", "headers": "an object of strings", "body": "a string", "content_type": "a string",
+	"delay_ms": "a number", "hang": "true or false", "repeat": "true or false", "preset": "a string",
+}
+
+func faultJSONProblem(err error) string {
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) && faultFieldTypes[typ.Field] != "" {
+		return fmt.Sprintf("field %q must be %s, not a JSON %s", typ.Field, faultFieldTypes[typ.Field], typ.Value)
+	}
+	return err.Error()
+}
+
 func allowOnly(w http.ResponseWriter, r *http.Request, method string) bool {
 	if r.Method == method {
 		return true
@@ -131,7 +147,7 @@ func (s *Server) handleFaults(inject func(...Fault)) http.HandlerFunc {
 		// "delay_ms" fails loudly instead of queuing a different fault.
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{"want a JSON array of faults: " + err.Error()})
+			writeJSON(w, http.StatusBadRequest, apiError{"want a JSON array of faults: " + faultJSONProblem(err)})
 			return
 		}
 		faults := make([]Fault, 0, len(in))

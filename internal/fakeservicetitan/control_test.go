@@ -2,6 +2,7 @@ package fakeservicetitan
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -171,5 +172,20 @@ func TestControlAPIForTheAPIRoutes(t *testing.T) {
 		if r := ctl("GET", path, ""); r.status != 405 {
 			t.Errorf("GET %s: %d", path, r.status)
 		}
+	}
+}
+
+// A field of the wrong type is answered with a 400 that names the field and
+// what it holds, not Go's unmarshalling message.
+func TestControlFaultFieldOfTheWrongType(t *testing.T) {
+	srv := startServer(t, nil)
+	resp, err := http.Post(srv.URL()+"/_stand-in/faults", "application/json", strings.NewReader(`[{"status":503,"repeat":2}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `field \"repeat\" must be true or false, not a JSON number`) {
+		t.Errorf("got %d %s", resp.StatusCode, body)
 	}
 }
