@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -180,5 +182,35 @@ func TestAccCtrlCStopsAnAPIWait(t *testing.T) {
 				t.Errorf("the output says a bare \"context canceled\":\n%s", out)
 			}
 		})
+	}
+}
+
+// A trace log of the provider shows each API request's method, URL,
+// status, attempt and duration, and none of the token, the app key or the
+// body.
+func TestAccAPIRequestLogsHoldNoSecretOrBody(t *testing.T) {
+	srv := acctest.StandIn(t)
+	logPath := filepath.Join(t.TempDir(), "provider.log")
+	acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`
+data "servicetitan_api_request" "jobs" {
+  folder   = "jpm"
+  endpoint = "jobs"
+  query    = { active = "true" }
+}
+`, "TF_LOG_PROVIDER=trace", "TF_LOG_PATH="+logPath).MustRun("plan")
+
+	log, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ServiceTitan API request: attempt=1 method=GET", "url=" + srv.URL() + "/jpm/v2/tenant/" + acctest.TenantID + "/jobs?active=REDACTED", "ServiceTitan API response: attempts=1 status=200", "duration_ms="} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("the log lacks %s", want)
+		}
+	}
+	for _, secret := range []string{srv.LastIssuedToken(), acctest.AppKey, acctest.ClientSecret, "Annual furnace maintenance"} {
+		if strings.Contains(string(log), secret) {
+			t.Errorf("the log holds %q", secret)
+		}
 	}
 }
