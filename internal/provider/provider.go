@@ -140,8 +140,12 @@ func (v settingValidator) validate(p path.Path, value string) diag.Diagnostics {
 		if !v.setting.Secret {
 			shown = fmt.Sprintf(" %q", servicetitan.DisplayValue(v.setting, value))
 		}
+		attribute := fmt.Sprintf("%q", v.setting.Name)
+		if name := p.String(); name != v.setting.Name {
+			attribute = name // an entry's, such as tenants["north"].tenant_id
+		}
 		diags.AddAttributeError(p, "Invalid "+v.setting.Name,
-			fmt.Sprintf("The value%s of attribute %q is not allowed: %s.", shown, v.setting.Name, err))
+			fmt.Sprintf("The value%s of attribute %s is not allowed: %s.", shown, attribute, err))
 	}
 	return diags
 }

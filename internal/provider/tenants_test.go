@@ -282,3 +282,29 @@ output "units" { value = { for k, r in data.servicetitan_api_request.units : k =
 		t.Errorf("token requests named tenants %v, want one for each of 1111, 2222 and 3333", tenants)
 	}
 }
+
+// terraform validate checks every entry's settings with the provider's
+// own rules, before anything is sent.
+func TestAccTenantsEntriesAreValidated(t *testing.T) {
+	srv := acctest.StandIn(t)
+	out, err := acctest.NewCLIRun(t, `
+provider "servicetitan" {
+  tenants = {
+    north = { tenant_id = "12x", client_id = "c", client_secret = "s", environment = "staging" }
+  }
+}
+data "servicetitan_endpoints" "e" {}
+`).Run("validate")
+	if err == nil {
+		t.Fatalf("validate accepted a bad entry:\n%s", out)
+	}
+	for _, want := range []string{`The value "12x" of attribute tenants["north"].tenant_id is not allowed: a tenant ID is digits only`,
+		`The value "staging" of attribute tenants["north"].environment is not allowed`} {
+		if !acctest.ErrorText(want).MatchString(out) {
+			t.Errorf("validate does not say %q:\n%s", want, out)
+		}
+	}
+	if srv.TokenRequests() != 0 {
+		t.Error("validate requested a token")
+	}
+}
