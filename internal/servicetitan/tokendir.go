@@ -4,13 +4,10 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,28 +32,9 @@ import (
 // (even with the same client id) finds no entry at all. The directory's
 // permissions are a second wall, not the first.
 
-// tokenCacheFormat is the entry format's version. It is bound into the key
-// derivation and the associated data, so a future format can never be
-// mistaken for this one.
-const tokenCacheFormat = 1
-
 // maxTokenCacheEntry bounds what is read from an entry: a sealed token is
 // about 2 KiB, and anything much larger is not ours.
 const maxTokenCacheEntry = 64 << 10
-
-// Lock polling: short enough that a process waiting for another's request
-// (50 ms or more away) adds little to it, long enough to cost no CPU.
-const (
-	lockPollMin = 2 * time.Millisecond
-	lockPollMax = 25 * time.Millisecond
-)
-
-// entryHeader starts every entry file, in clear: a magic number and the
-// format version, nothing else.
-var entryHeader = []byte{'S', 'T', 'T', 'C', tokenCacheFormat}
-
-// hkdfSalt separates these keys from any other use of the client secret.
-const hkdfSalt = "servicetitan token cache"
 
 // tokenDir is the token_cache_dir layer under a TokenSource: the
 // in-process single-flight stays in front of it, so one process never
@@ -176,33 +154,6 @@ func (d *tokenDir) discard(ctx context.Context, tok *Token) {
 			d.log(ctx, "refused token removed from the token cache", map[string]any{"path": filepath.Join(d.dir, d.name)})
 		}
 	}
-}
-
-// cacheBinding is everything the issued token depends on besides the
-// secret: where it was requested, for which client, and for Enterprise Hub
-// apps which tenant. Each part is length-prefixed so that no two different
-// bindings share an encoding.
-func cacheBinding(tokenURL, clientID string, enterpriseHub bool, tenant string) []byte {
-	b := []byte(hkdfSalt)
-	b = append(b, tokenCacheFormat)
-	hub := byte(0)
-	if enterpriseHub {
-		hub = 1
-	}
-	b = append(b, hub)
-	for _, part := range []string{tokenURL, clientID, tenant} {
-		b = binary.AppendUvarint(b, uint64(len(part)))
-		b = append(b, part...)
-	}
-	return b
-}
-
-// deriveKey derives a 32-byte key for purpose from the client secret. A
-// plain HKDF rather than a slow password hash: ServiceTitan's client
-// secrets are long random strings, and a slow hash would add its cost to
-// every provider process.
-func deriveKey(secret, purpose string, binding []byte) ([]byte, error) {
-	return hkdf.Key(sha256.New, []byte(secret), []byte(hkdfSalt), purpose+"\x00"+string(binding), 32)
 }
 
 // TokenCacheDirError is a token cache directory that cannot be used. It
@@ -371,63 +322,6 @@ func pathErrReason(err error) string {
 	return err.Error()
 }
 
-// cachedToken is the sealed plaintext. When it was written is recorded by
-// the wall clock and, where there is one, by the clock that counts from
-// boot, with the boot's identity: see trust.
-type cachedToken struct {
-	AccessToken string   `json:"access_token"`
-	TokenType   string   `json:"token_type"`
-	ExpiresIn   int64    `json:"expires_in_ns"`
-	Expiry      int64    `json:"expiry_unix_ns"`
-	Scopes      []string `json:"scopes"`
-	Written     int64    `json:"written_unix_ns,omitempty"`
-	BootID      string   `json:"boot_id,omitempty"`
-	BootNS      int64    `json:"boot_ns,omitempty"`
-}
-
-func (ct *cachedToken) token() *Token {
-	scopes := ct.Scopes
-	if scopes == nil {
-		scopes = []string{}
-	}
-	return &Token{
-		AccessToken: ct.AccessToken, TokenType: ct.TokenType, ExpiresIn: time.Duration(ct.ExpiresIn),
-		Expiry: time.Unix(0, ct.Expiry), Scopes: scopes,
-	}
-}
-
-func (d *tokenDir) seal(tok *Token) ([]byte, error) {
-	ct := cachedToken{
-		AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: int64(tok.ExpiresIn),
-		Expiry: tok.Expiry.UnixNano(), Scopes: tok.Scopes, Written: d.now().UnixNano(),
-	}
-	if b, ok := d.boot(); ok {
-		ct.BootID, ct.BootNS = b.id, int64(b.since)
-	}
-	plain, err := json.Marshal(ct)
-	if err != nil {
-		return nil, err
-	}
-	return d.aead.Seal(append([]byte(nil), entryHeader...), nil, plain, d.aad), nil
-}
-
-// unseal returns the entry sealed in data, or an error saying why it is not
-// usable; the error never carries any of the content.
-func (d *tokenDir) unseal(data []byte) (*cachedToken, error) {
-	if len(data) < len(entryHeader)+d.aead.Overhead() || string(data[:len(entryHeader)]) != string(entryHeader) {
-		return nil, errors.New("not a token cache entry of this format")
-	}
-	plain, err := d.aead.Open(nil, nil, data[len(entryHeader):], d.aad)
-	if err != nil {
-		return nil, errors.New("the entry does not authenticate (damaged, or sealed with other credentials)")
-	}
-	var ct cachedToken
-	if err := json.Unmarshal(plain, &ct); err != nil || ct.AccessToken == "" || ct.ExpiresIn <= 0 {
-		return nil, errors.New("the entry's content is incomplete")
-	}
-	return &ct, nil
-}
-
 // load reads the entry and returns its token when more than the refresh
 // margin of its life remains. Anything else is ignored: a missing,
 // unreadable, damaged or foreign entry, or anything that is not a regular
@@ -467,45 +361,6 @@ func (d *tokenDir) load(ctx context.Context, root *os.Root, locked bool) *Token 
 	d.log(ctx, "token from the token cache", map[string]any{"path": filepath.Join(d.dir, d.name), "expires_in_s": int(left.Seconds())})
 	return tok
 }
-
-// trust turns an entry into a token whose expiry can be relied on, or says
-// why it cannot be. The expiry was written by the wall clock, which can be
-// turned back; where the machine has a clock that counts from boot, the
-// time the entry has existed is measured by it too, and an entry whose wall
-// clock shows less time passed than that clock (by more than a small
-// tolerance) is not trusted. A wall clock that runs ahead only makes the
-// token be replaced early. Elsewhere, an entry whose expiry is further away
-// than its lifetime is not trusted, which catches a clock turned back by
-// more than the token's age.
-func (d *tokenDir) trust(ct *cachedToken) (*Token, string) {
-	tok := ct.token()
-	now := d.now()
-	if !tok.Expiry.After(now) {
-		return nil, "expired"
-	}
-	if tok.Expiry.Sub(now) > tok.ExpiresIn+time.Minute {
-		return nil, "its expiry is further away than its lifetime; the clock has changed"
-	}
-	bootNow, ok := d.boot()
-	if !ok {
-		return tok, ""
-	}
-	if ct.BootID != bootNow.id || ct.BootNS <= 0 || ct.Written == 0 {
-		return nil, "the time since it was written cannot be measured (written before the last boot, or by another version)"
-	}
-	sinceBoot := bootNow.since - time.Duration(ct.BootNS)
-	sinceWall := now.Sub(time.Unix(0, ct.Written))
-	if sinceBoot < 0 || sinceWall < sinceBoot-clockTolerance {
-		return nil, fmt.Sprintf("the wall clock shows %s since it was written, the boot clock %s; the clock was turned back",
-			sinceWall.Round(time.Second), sinceBoot.Round(time.Second))
-	}
-	return tok, ""
-}
-
-// clockTolerance is how far the wall clock may fall behind the boot clock
-// before an entry is distrusted: time synchronisation slews the wall clock
-// by milliseconds, never by this much.
-const clockTolerance = 2 * time.Second
 
 // readEntry reads an entry without following a link or blocking on a
 // special file, and only when it is a regular file of at most
@@ -551,82 +406,6 @@ func openInDir(root *os.Root, name string, flag int, perm os.FileMode) (*os.File
 	if fi, err := root.Lstat(name); err != nil || fi.Mode()&os.ModeSymlink != 0 {
 		f.Close()
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errLink}
-	}
-	return f, nil
-}
-
-// lockTimeout is a wait for another process's token request that lasted
-// as long as such a request may take.
-type lockTimeout struct{ waited time.Duration }
-
-func (e *lockTimeout) Error() string {
-	return "the token cache lock was still held after " + e.waited.String()
-}
-
-// acquire takes the entry's lock, waiting while another process holds it
-// (that process is requesting the token this one needs). The wait ends with
-// ctx (Ctrl-C, the provider stopping), saying why, or after as long as the
-// holder's request may take, with a lockTimeout. The operating system
-// releases the lock of a process that dies, so it never goes stale.
-func (d *tokenDir) acquire(ctx context.Context, root *os.Root) (func(), error) {
-	f, err := d.openLock(root)
-	if err != nil {
-		return nil, err
-	}
-	wctx, cancel := context.WithTimeoutCause(ctx, d.wait, &lockTimeout{waited: d.wait})
-	defer cancel()
-	delay := lockPollMin
-	for {
-		ok, err := tryLockFile(f)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("its lock file cannot be locked: %s", err)
-		}
-		if ok {
-			return func() {
-				_ = unlockFile(f)
-				f.Close()
-			}, nil
-		}
-		if delay == lockPollMin {
-			progressOf(ctx).set("waiting for another process's token request (it holds the token cache lock " + filepath.Join(d.dir, d.lock) + ")")
-			d.log(ctx, "waiting for another process's token request (token cache lock held)", map[string]any{"path": filepath.Join(d.dir, d.lock), "wait_limit": d.wait.String()})
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-wctx.Done():
-			t.Stop()
-			f.Close()
-			if ctx.Err() != nil {
-				return nil, stopError(ctx)
-			}
-			return nil, context.Cause(wctx)
-		case <-t.C:
-		}
-		delay = min(2*delay, lockPollMax)
-	}
-}
-
-// openLock opens the entry's lock file, creating it if needed. On a
-// read-only directory an existing lock is opened for reading, which flock
-// takes as well. A link or anything but a regular file in its place is not
-// used: creating through a dangling link would make a file wherever it
-// points.
-func (d *tokenDir) openLock(root *os.Root) (*os.File, error) {
-	f, err := openInDir(root, d.lock, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
-		f, err = openInDir(root, d.lock, os.O_RDONLY, 0)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("its lock file cannot be opened: %s", pathErrReason(err))
-	}
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("its lock file cannot be read: %s", pathErrReason(err))
-		}
-		return nil, fmt.Errorf("its lock file is not a regular file (%s)", fi.Mode().Type())
 	}
 	return f, nil
 }
