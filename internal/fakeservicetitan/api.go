@@ -137,18 +137,8 @@ func (s *Server) api(next http.HandlerFunc) http.HandlerFunc {
 		fault := takeFault(&s.apiFaults)
 		latency := s.apiLatency
 		s.mu.Unlock()
-		if err := s.await(r, latency, fault); err != nil {
-			abortIfClosed(err)
-			return // the client is gone; nobody is left to answer
-		}
-		if fault != nil {
-			for k, v := range fault.Headers {
-				w.Header().Set(k, v)
-			}
-			if fault.Status != 0 {
-				writeFault(w, fault)
-				return
-			}
+		if s.answeredByFault(w, r, latency, fault) {
+			return
 		}
 		next(w, r)
 	}

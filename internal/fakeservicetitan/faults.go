@@ -115,3 +115,24 @@ func (s *Server) APILatency() time.Duration {
 	defer s.mu.Unlock()
 	return s.apiLatency
 }
+
+// answeredByFault waits out latency and fault's delay, sets the fault's
+// headers, and reports whether the fault answered the request itself, or
+// the client left while it waited; either way the handler is done.
+func (s *Server) answeredByFault(w http.ResponseWriter, r *http.Request, latency time.Duration, fault *Fault) bool {
+	if err := s.await(r, latency, fault); err != nil {
+		abortIfClosed(err)
+		return true // the client is gone; nobody is left to answer
+	}
+	if fault == nil {
+		return false
+	}
+	for k, v := range fault.Headers {
+		w.Header().Set(k, v)
+	}
+	if fault.Status != 0 {
+		writeFault(w, fault)
+		return true
+	}
+	return false
+}

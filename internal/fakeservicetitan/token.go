@@ -70,18 +70,8 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		subtle.ConstantTimeCompare([]byte(r.PostForm.Get("client_secret")), []byte(client.Secret)) == 1
 	s.record(r, secretOK)
 
-	if err := s.await(r, latency, fault); err != nil {
-		abortIfClosed(err)
-		return // the client is gone; nobody is left to answer
-	}
-	if fault != nil {
-		for k, v := range fault.Headers {
-			w.Header().Set(k, v)
-		}
-		if fault.Status != 0 {
-			writeFault(w, fault)
-			return
-		}
+	if s.answeredByFault(w, r, latency, fault) {
+		return
 	}
 
 	switch {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,19 +35,9 @@ func TestAccTokenCacheWaitersOutlastTheHolder(t *testing.T) {
 	for i := range runs {
 		runs[i] = acctest.NewCLIRun(t, acctest.ProviderBlock(srv, cacheDirLine(dir), `request_timeout = "2s"`)+cachedTokenConfig)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	outs := make([]bytes.Buffer, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i, run := range runs {
-		cmd := run.Command(ctx, &outs[i], "plan")
-		wg.Go(func() { errs[i] = cmd.Run() })
-	}
-	wg.Wait()
-	for i := range runs {
-		if errs[i] != nil {
-			t.Errorf("plan %d of %d failed while another plan's request sat out a Retry-After of 8 s: %v\n%s", i+1, n, errs[i], outs[i].String())
+	for i, err := range plansTogether(t, runs) {
+		if err != nil {
+			t.Errorf("plan %d of %d failed while another plan's request sat out a Retry-After of 8 s: %v", i+1, n, err)
 		}
 	}
 	if got := srv.TokenRequests(); got != 2 {

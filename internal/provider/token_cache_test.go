@@ -74,19 +74,9 @@ data "servicetitan_auth_token" "d" {}
 output "tenant" { value = data.servicetitan_auth_token.d.tenant_id }
 `, "SERVICETITAN_TOKEN_CACHE_DIR="+dir)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	outs := make([]bytes.Buffer, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i, run := range runs {
-		cmd := run.Command(ctx, &outs[i], "plan")
-		wg.Go(func() { errs[i] = cmd.Run() })
-	}
-	wg.Wait()
-	for i := range runs {
-		if errs[i] != nil {
-			t.Errorf("plan %d: %v\n%s", i, errs[i], outs[i].String())
+	for i, err := range plansTogether(t, runs) {
+		if err != nil {
+			t.Errorf("plan %d: %v", i, err)
 		}
 	}
 	if got := srv.TokenRequests(); got != 1 {
@@ -240,4 +230,25 @@ data "servicetitan_auth_token" "d" {}
 	if srv.TokenRequests() != 0 {
 		t.Error("a token was requested despite the invalid setting")
 	}
+}
+
+// plansTogether starts a plan in every run at once and returns each one's
+// error, with its output in it, when all have ended.
+func plansTogether(t *testing.T, runs []*acctest.CLIRun) []error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	outs := make([]bytes.Buffer, len(runs))
+	errs := make([]error, len(runs))
+	var wg sync.WaitGroup
+	for i, run := range runs {
+		cmd := run.Command(ctx, &outs[i], "plan")
+		wg.Go(func() {
+			if err := cmd.Run(); err != nil {
+				errs[i] = fmt.Errorf("%w\n%s", err, outs[i].String())
+			}
+		})
+	}
+	wg.Wait()
+	return errs
 }
