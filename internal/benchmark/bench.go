@@ -2,6 +2,7 @@ package benchmark
 
 import (
 	"context"
+	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +21,23 @@ import (
 // directory.
 const ProviderBinaryName = "terraform-provider-servicetitan"
 
-// FloorKey names the floor in targets.
-const FloorKey = "floor"
+// HTTPProviderBinaryName is the file name the CLI looks for in the http
+// provider's dev_overrides directory.
+const HTTPProviderBinaryName = "terraform-provider-http"
+
+// Keys of the cases in targets: the floor, the lookups and the job list
+// read with servicetitan_api_request, and the same with the http recipe
+// (the key and RecipeSuffix).
+const (
+	FloorKey     = "floor"
+	LookupsKey   = "lookups"
+	JobsKey      = "jobs"
+	RecipeSuffix = "-http"
+)
+
+// RecipePageSize is the pageSize of the recipe's job pages, the API's
+// largest, which servicetitan_api_request uses with all_pages too.
+const RecipePageSize = 5000
 
 // Variant is another way to run the provider, planned at CompareSize
 // tokens next to the main cases: another build of the provider (a baseline
@@ -57,6 +73,15 @@ type Options struct {
 	// Variants are planned at CompareSize data sources.
 	Variants    []Variant
 	CompareSize int
+	// APILatency is what the stand-in adds to every API request.
+	APILatency time.Duration
+	// Lookups is the number of small lookups in the lookups cases, Jobs
+	// the length of the job list the jobs cases read; zero leaves the
+	// cases out.
+	Lookups, Jobs int
+	// HTTPProviderDir holds a terraform-provider-http binary for the http
+	// recipe's cases; empty leaves them out.
+	HTTPProviderDir string
 	// Launcher is a program that runs in launcher mode when EnvLaunchExec
 	// is set (planbench itself).
 	Launcher string
@@ -76,11 +101,19 @@ type Case struct {
 	Ephemerals  int
 	// Variant is empty for the main cases.
 	Variant string
+	// API is LookupsKey or JobsKey for the servicetitan_api_request cases
+	// and the recipe's; Recipe marks the recipe's. What names the read,
+	// such as "20 lookups".
+	API, What string
+	Recipe    bool
 
 	Walls         []time.Duration
 	CPUs          []time.Duration
 	TokenRequests []int
-	Probe         Probe
+	APIRequests   []int
+	// APIBytes are the body bytes of the API answers of each plan.
+	APIBytes []int64
+	Probe    Probe
 
 	dir       string
 	cliConfig string
@@ -91,18 +124,30 @@ type Case struct {
 // Probe is the untimed plan a case gets first, with the launcher between
 // the CLI and the provider.
 type Probe struct {
-	Processes []ProcessRecord
+	// Processes are this provider's, HTTPProcesses the http provider's.
+	Processes     []ProcessRecord
+	HTTPProcesses []ProcessRecord
 	// RequestsPerProcess counts the token requests that arrived while each
 	// process (in start order) was running.
 	RequestsPerProcess []int
 	// Unattributed requests arrived while no provider process ran.
 	Unattributed int
+	// APIRequests and APIBytes are the probe plan's API requests and the
+	// body bytes of their answers.
+	APIRequests int
+	APIBytes    int64
 }
 
-// CPU is the user plus system time of the probe's provider processes.
-func (p Probe) CPU() time.Duration {
+// CPU is the user plus system time of the probe's processes of this
+// provider.
+func (p Probe) CPU() time.Duration { return cpuOf(p.Processes) }
+
+// HTTPCPU is the same for the http provider's processes.
+func (p Probe) HTTPCPU() time.Duration { return cpuOf(p.HTTPProcesses) }
+
+func cpuOf(procs []ProcessRecord) time.Duration {
 	var d time.Duration
-	for _, r := range p.Processes {
+	for _, r := range procs {
 		d += r.CPU
 	}
 	return d
@@ -115,14 +160,20 @@ type Results struct {
 	CLIVersion string
 	Rounds     int
 	Latency    time.Duration
-	LDFlags    string
-	BinarySize int64
-	Floor      *Case
-	Cases      []*Case
-	Started    time.Time
-	Finished   time.Time
-	LoadBefore string
-	LoadAfter  string
+	APILatency time.Duration
+	Lookups    int
+	Jobs       int
+	// HTTPProvider describes the http provider binary of the recipe's
+	// cases; empty when they were not planned.
+	HTTPProvider string
+	LDFlags      string
+	BinarySize   int64
+	Floor        *Case
+	Cases        []*Case
+	Started      time.Time
+	Finished     time.Time
+	LoadBefore   string
+	LoadAfter    string
 }
 
 // Case returns the case with the given key, or nil.
@@ -158,8 +209,15 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	defer os.RemoveAll(work)
 
 	res := &Results{
-		Machine: DescribeMachine(), CLI: o.CLI, Rounds: o.Rounds, Latency: o.Latency,
-		LDFlags: o.LDFlags, Started: time.Now(), LoadBefore: LoadAverage(),
+		Machine: DescribeMachine(), CLI: o.CLI, Rounds: o.Rounds, Latency: o.Latency, APILatency: o.APILatency,
+		Lookups: o.Lookups, Jobs: o.Jobs, LDFlags: o.LDFlags, Started: time.Now(), LoadBefore: LoadAverage(),
+	}
+	httpBinary := ""
+	if o.HTTPProviderDir != "" && (o.Lookups > 0 || o.Jobs > 0) {
+		httpBinary = filepath.Join(o.HTTPProviderDir, HTTPProviderBinaryName)
+		if res.HTTPProvider, err = DescribeBinary(httpBinary); err != nil {
+			return nil, fmt.Errorf("-http-provider: %w", err)
+		}
 	}
 
 	o.progress("building the provider (-ldflags %q)", o.LDFlags)
@@ -179,16 +237,28 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 	if err := copyExecutable(o.Launcher, filepath.Join(probeDir, ProviderBinaryName)); err != nil {
 		return nil, fmt.Errorf("installing the launcher: %w", err)
 	}
-	probeConfig, err := writeCLIConfig(work, "probe", probeDir)
+	probeConfig, err := writeCLIConfig(work, "probe", probeDir, "")
 	if err != nil {
 		return nil, err
 	}
-	mainConfig, err := writeCLIConfig(work, "main", pluginDir)
+	mainConfig, err := writeCLIConfig(work, "main", pluginDir, "")
 	if err != nil {
 		return nil, err
+	}
+	var recipeConfig, recipeProbeConfig string
+	if httpBinary != "" {
+		if err := copyExecutable(o.Launcher, filepath.Join(probeDir, HTTPProviderBinaryName)); err != nil {
+			return nil, fmt.Errorf("installing the launcher: %w", err)
+		}
+		if recipeProbeConfig, err = writeCLIConfig(work, "probe-recipe", probeDir, probeDir); err != nil {
+			return nil, err
+		}
+		if recipeConfig, err = writeCLIConfig(work, "recipe", pluginDir, o.HTTPProviderDir); err != nil {
+			return nil, err
+		}
 	}
 
-	standIn, err := StartStandIn(o.Latency)
+	standIn, err := StartStandIn(StandInOptions{Latency: o.Latency, APILatency: o.APILatency, Jobs: o.Jobs})
 	if err != nil {
 		return nil, fmt.Errorf("starting the stand-in: %w", err)
 	}
@@ -228,11 +298,43 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 			if err := copyExecutable(v.Binary, c.binary); err != nil {
 				return nil, err
 			}
-			if c.cliConfig, err = writeCLIConfig(work, fmt.Sprintf("variant-%d", i), dir); err != nil {
+			if c.cliConfig, err = writeCLIConfig(work, fmt.Sprintf("variant-%d", i), dir, ""); err != nil {
 				return nil, err
 			}
 		}
 		res.Cases = append(res.Cases, c)
+	}
+
+	addAPI := func(key, name string, n int, config func(rootURL string, http bool) string) error {
+		if n < 1 {
+			return nil
+		}
+		for _, recipe := range []bool{false, true} {
+			if recipe && httpBinary == "" {
+				continue
+			}
+			c := &Case{Key: key, Name: name + ": servicetitan_api_request", API: key, What: name, cliConfig: mainConfig, binary: binary}
+			if recipe {
+				c.Key, c.Recipe, c.cliConfig = key+RecipeSuffix, true, recipeConfig
+				c.Name = name + ": the http recipe"
+			}
+			var err error
+			if c.dir, err = writeConfig(work, c.Key, config(standIn.URL(), recipe)); err != nil {
+				return err
+			}
+			res.Cases = append(res.Cases, c)
+		}
+		return nil
+	}
+	if err := addAPI(LookupsKey, fmt.Sprintf("%d lookups", o.Lookups), o.Lookups, func(u string, http bool) string {
+		return LookupsConfig(u, o.Lookups, http)
+	}); err != nil {
+		return nil, err
+	}
+	if err := addAPI(JobsKey, fmt.Sprintf("%s jobs", thousands(o.Jobs)), o.Jobs, func(u string, http bool) string {
+		return JobsConfig(u, (o.Jobs+RecipePageSize-1)/RecipePageSize, http)
+	}); err != nil {
+		return nil, err
 	}
 
 	out, err := runner.Run(ctx, work, mainConfig, nil, "version")
@@ -252,15 +354,33 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		record := filepath.Join(work, fmt.Sprintf("probe-%d.jsonl", i))
 		standIn.Reset()
 		env := append(slices.Clone(c.env), EnvLaunchExec+"="+c.binary, EnvLaunchRecord+"="+record)
-		if _, err := runner.Plan(ctx, c.dir, probeConfig, env...); err != nil {
+		cfg := probeConfig
+		if c.Recipe {
+			cfg = recipeProbeConfig
+			env = append(env, EnvLaunchHTTPExec+"="+httpBinary)
+		}
+		if _, err := runner.Plan(ctx, c.dir, cfg, env...); err != nil {
 			return nil, fmt.Errorf("probe plan of %s: %w", c.Name, err)
 		}
-		if c.Probe.Processes, err = ReadProcessRecords(record); err != nil {
+		procs, err := ReadProcessRecords(record)
+		if err != nil {
 			return nil, err
 		}
+		for _, p := range procs {
+			if p.Provider == HTTPProviderBinaryName {
+				c.Probe.HTTPProcesses = append(c.Probe.HTTPProcesses, p)
+			} else {
+				c.Probe.Processes = append(c.Probe.Processes, p)
+			}
+		}
 		c.Probe.RequestsPerProcess, c.Probe.Unattributed = AttributeRequests(c.Probe.Processes, standIn.Arrivals())
+		c.Probe.APIRequests, c.Probe.APIBytes = standIn.APIRequests(), standIn.APIBytes()
 		o.progress("probe  %-60s %d provider processes, CPU %s, token requests per process %v, peak RSS %s",
 			c.Name, len(c.Probe.Processes), ms(c.Probe.CPU()), c.Probe.RequestsPerProcess, rssList(c.Probe.Processes))
+		if c.API != "" {
+			o.progress("       %-60s %d API requests, %d response bytes; http provider processes %d, CPU %s, peak RSS %s",
+				"", c.Probe.APIRequests, c.Probe.APIBytes, len(c.Probe.HTTPProcesses), ms(c.Probe.HTTPCPU()), rssList(c.Probe.HTTPProcesses))
+		}
 	}
 
 	// Timed rounds. Every case is preceded by a floor plan, and the order
@@ -276,6 +396,8 @@ func Run(ctx context.Context, o Options) (*Results, error) {
 		c.Walls = append(c.Walls, r.Wall)
 		c.CPUs = append(c.CPUs, r.CPU)
 		c.TokenRequests = append(c.TokenRequests, n)
+		c.APIRequests = append(c.APIRequests, standIn.APIRequests())
+		c.APIBytes = append(c.APIBytes, standIn.APIBytes())
 		o.progress("  %-60s wall %7s  cpu %7s  token requests %d", c.Name, r.Wall.Round(time.Millisecond), r.CPU.Round(time.Millisecond), n)
 		return nil
 	}
@@ -360,7 +482,45 @@ func writeConfig(work, name, content string) (string, error) {
 	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(content), 0o644)
 }
 
-func writeCLIConfig(work, name, pluginDir string) (string, error) {
+// writeCLIConfig writes a CLI configuration that takes this provider from
+// pluginDir and, when httpDir is set, hashicorp/http from httpDir.
+func writeCLIConfig(work, name, pluginDir, httpDir string) (string, error) {
 	p := filepath.Join(work, name+".tfrc")
-	return p, os.WriteFile(p, []byte(acctest.CLIConfig(pluginDir)), 0o644)
+	return p, os.WriteFile(p, []byte(CLIConfig(pluginDir, httpDir)), 0o644)
+}
+
+// CLIConfig is acctest.CLIConfig(pluginDir), with a dev_overrides entry
+// for hashicorp/http in httpDir when that is set.
+func CLIConfig(pluginDir, httpDir string) string {
+	if httpDir == "" {
+		return acctest.CLIConfig(pluginDir)
+	}
+	return fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		acctest.ProviderSource, pluginDir, HTTPProviderSource, httpDir)
+}
+
+// DescribeBinary is a provider binary's size and what its build
+// information says of its module and Go version.
+func DescribeBinary(path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("%s is not an executable file", path)
+	}
+	desc := fmt.Sprintf("%s (%d bytes)", FormatBytes(fi.Size()), fi.Size())
+	if bi, err := buildinfo.ReadFile(path); err == nil {
+		desc += fmt.Sprintf(", module %s %s, built with %s", bi.Main.Path, bi.Main.Version, bi.GoVersion)
+	}
+	return desc, nil
+}
+
+// thousands writes n with commas: 12,345.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

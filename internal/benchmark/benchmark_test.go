@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +25,57 @@ func TestTokensConfigTalksToTheStandIn(t *testing.T) {
 	}
 	if strings.Contains(FloorConfig(), "servicetitan") {
 		t.Error("the floor must not use the provider")
+	}
+}
+
+func TestAPIConfigsMakeTheSameReads(t *testing.T) {
+	const root = "http://127.0.0.1:1234"
+	ours, recipe := LookupsConfig(root, 20, false), LookupsConfig(root, 20, true)
+	for _, want := range []string{`data "servicetitan_api_request" "lookup"`, "count     = 20", "page_size = count.index % 4 + 1",
+		"[for r in data.servicetitan_api_request.lookup : jsondecode(r.response_body).data[0].id]"} {
+		if !strings.Contains(ours, want) {
+			t.Errorf("lookups lack %s:\n%s", want, ours)
+		}
+	}
+	for _, want := range []string{`source = "hashicorp/http"`, `data "servicetitan_auth_token" "this" {}`, `data "http" "lookup"`, "count = 20",
+		"${data.servicetitan_auth_token.this.api_root_url}/settings/v2/tenant/${data.servicetitan_auth_token.this.tenant_id}/business-units?pageSize=${count.index % 4 + 1}",
+		"request_headers = data.servicetitan_auth_token.this.headers", "self.status_code == 200", "[for r in data.http.lookup :"} {
+		if !strings.Contains(recipe, want) {
+			t.Errorf("the recipe's lookups lack %s:\n%s", want, recipe)
+		}
+	}
+	if strings.Contains(ours, "hashicorp/http") || strings.Contains(ours, "auth_token") {
+		t.Errorf("our lookups use the recipe's pieces:\n%s", ours)
+	}
+	jobs, jobsRecipe := JobsConfig(root, 3, false), JobsConfig(root, 3, true)
+	if !strings.Contains(jobs, "all_pages = true") || !strings.Contains(jobs, "length(jsondecode(data.servicetitan_api_request.jobs.items_json))") {
+		t.Errorf("jobs:\n%s", jobs)
+	}
+	for _, want := range []string{"count = 3", "/jpm/v2/tenant/${data.servicetitan_auth_token.this.tenant_id}/jobs?page=${count.index + 1}&pageSize=5000",
+		"length(flatten([for p in data.http.jobs : jsondecode(p.response_body).data]))"} {
+		if !strings.Contains(jobsRecipe, want) {
+			t.Errorf("the recipe's jobs lack %s:\n%s", want, jobsRecipe)
+		}
+	}
+	for _, cfg := range []string{ours, recipe, jobs, jobsRecipe} {
+		if !strings.Contains(cfg, `api_root_url  = "`+root+`"`) {
+			t.Errorf("config does not talk to the stand-in:\n%s", cfg)
+		}
+	}
+}
+
+func TestCLIConfigOverridesBothProviders(t *testing.T) {
+	if got := CLIConfig("/p", ""); strings.Contains(got, "hashicorp/http") || !strings.Contains(got, `"servicetitan-tf/servicetitan" = "/p"`) {
+		t.Errorf("CLIConfig without http:\n%s", got)
+	}
+	got := CLIConfig("/p", "/h")
+	if !strings.Contains(got, `"servicetitan-tf/servicetitan" = "/p"`) || !strings.Contains(got, `"hashicorp/http" = "/h"`) {
+		t.Errorf("CLIConfig with http:\n%s", got)
+	}
+	for n, want := range map[int]string{7: "7", 999: "999", 1000: "1,000", 12345: "12,345", 1234567: "1,234,567"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
 	}
 }
 
@@ -108,17 +160,17 @@ func TestLauncherRecordsTheProcess(t *testing.T) {
 		t.Skip("no sh to launch")
 	}
 	record := filepath.Join(t.TempDir(), "procs.jsonl")
-	if code := launch(sh, record, []string{"-c", "exit 3"}); code != 3 {
+	if code := launch(ProviderBinaryName, sh, record, []string{"-c", "exit 3"}); code != 3 {
 		t.Errorf("exit code %d, want the child's 3", code)
 	}
-	if code := launch(sh, record, []string{"-c", "true"}); code != 0 {
+	if code := launch(ProviderBinaryName, sh, record, []string{"-c", "true"}); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
 	recs, err := ReadProcessRecords(record)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[0].ExitCode != 3 || recs[1].ExitCode != 0 || recs[0].PID == 0 || recs[1].End.Before(recs[1].Start) {
+	if len(recs) != 2 || recs[0].Provider != ProviderBinaryName || recs[0].ExitCode != 3 || recs[1].ExitCode != 0 || recs[0].PID == 0 || recs[1].End.Before(recs[1].Start) {
 		t.Fatalf("records %+v", recs)
 	}
 	if runtime.GOOS == "linux" && recs[0].MaxRSS <= 0 {
@@ -138,11 +190,28 @@ func sampleResults() *Results {
 	}
 	warm := c(20, 360*time.Millisecond, 0, 0)
 	warm.Key, warm.Variant, warm.Name = "warm", "warm token cache", warm.Name+", warm token cache"
+	api := func(key, what string, recipe bool, wall time.Duration, requests int, bytes int64, rss ...int64) *Case {
+		c := &Case{Key: key, API: key, What: what, Name: what + ": servicetitan_api_request", Recipe: recipe,
+			Walls: []time.Duration{wall}, CPUs: []time.Duration{wall / 2}, TokenRequests: []int{1},
+			APIRequests: []int{requests}, APIBytes: []int64{bytes}, Probe: Probe{APIRequests: requests, APIBytes: bytes}}
+		for _, r := range rss {
+			c.Probe.Processes = append(c.Probe.Processes, proc(r))
+		}
+		if recipe {
+			c.Key, c.Name = key+RecipeSuffix, what+": the http recipe"
+			c.Probe.HTTPProcesses = []ProcessRecord{proc(19), proc(19), proc(58)}
+		}
+		return c
+	}
 	return &Results{
 		Machine: Machine{CPU: "Test CPU", Cores: 2, OS: "linux/amd64", GoVersion: "go1.99"},
 		Rounds:  2, Latency: 50 * time.Millisecond, LDFlags: "-s -w", BinarySize: 19 << 20, CLIVersion: "Terraform v1.99.0",
 		Floor: &Case{Key: FloorKey, Name: "floor", Floor: true, Walls: []time.Duration{100 * time.Millisecond}, CPUs: []time.Duration{80 * time.Millisecond}},
-		Cases: []*Case{c(1, 400*time.Millisecond, 1, 1), c(20, 500*time.Millisecond, 1, 2), c(100, 700*time.Millisecond, 1, 1), warm},
+		Cases: []*Case{c(1, 400*time.Millisecond, 1, 1), c(20, 500*time.Millisecond, 1, 2), c(100, 700*time.Millisecond, 1, 1), warm,
+			api(LookupsKey, "20 lookups", false, 800*time.Millisecond, 20, 3584, 20, 21, 28),
+			api(LookupsKey, "20 lookups", true, 1000*time.Millisecond, 20, 3584, 20, 21, 22),
+			api(JobsKey, "12,345 jobs", false, 2000*time.Millisecond, 3, 3<<20, 20, 21, 26)},
+		APILatency: 50 * time.Millisecond, HTTPProvider: "17.8 MiB",
 	}
 }
 
@@ -164,7 +233,11 @@ func TestRenderAndWriteGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	md := Render(sampleResults(), targets, []GoBench{
+	apiTargets, err := ParseTargets("lookups/lookups-http=0.85,jobs/jobs-http=1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := Render(sampleResults(), Targets{Plans: targets, API: apiTargets, RSSOverResponse: 3, TokenRequestsPerPlan: 1}, []GoBench{
 		{Name: "AuthTokenCached", Metrics: map[string]string{"ns/op": "249.2", "B/op": "0", "allocs/op": "0"}},
 	})
 	for _, want := range []string{"Test CPU, 2 cores", "Terraform v1.99.0",
@@ -175,10 +248,36 @@ func TestRenderAndWriteGenerated(t *testing.T) {
 		"| 20/9=1 | not planned in this run | — |",
 		"| 20 token data sources + 5 ephemeral | 500 ms |", "| 1–2 |", "**26.0 MiB** (20.0, 22.0, 26.0)", "0, 0, 1",
 		"| 20 token data sources + 5 ephemeral, warm token cache | 360 ms | 3.60× | 360 ms | 0 ms | -28% | -28% |", "| 0 (every run) |",
-		"| AuthTokenCached | 249.2 |"} {
+		"| AuthTokenCached | 249.2 |",
+		"50ms on every API request", "| http provider | 17.8 MiB |",
+		"| 20 lookups with servicetitan_api_request within 0.85× the http recipe | 0.800× (800 ms against 1000 ms) | **PASS** |",
+		"| jobs/jobs-http=1 | not planned in this run | — |",
+		"| the provider process reading 12,345 jobs: peak RSS within its idle RSS plus 3× the response bytes | peak 26.0 MiB = idle 20.0 MiB + 6.0 MiB, 2.00× the 3.0 MiB of responses | **PASS** |",
+		"| 1 token request per plan in every API case | 1 in every timed plan of the 3 cases | **PASS** |",
+		"| 20 lookups: servicetitan_api_request | 800 ms | 800–800 ms | 0.80× | 400 ms | 0.80× | 0 ms | 3 | 1 (every run) | 20 | 3.5 KiB | **28.0 MiB** (20.0, 21.0, 28.0) |",
+		"| 3 + 3 http |", "; http **58.0 MiB** (19.0, 19.0, 58.0) |",
+		"| 12,345 jobs: servicetitan_api_request | 2000 ms | 2000–2000 ms | — |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
+	}
+	if strings.Contains(md, "| 20 lookups: servicetitan_api_request | 800 ms | 800–800 ms | 2") {
+		t.Error("an API case is in the table of the token cases")
+	}
+
+	// Without the recipe: our side stands alone, with a line saying why.
+	res := sampleResults()
+	res.HTTPProvider = ""
+	res.Cases = slices.DeleteFunc(res.Cases, func(c *Case) bool { return c.Recipe })
+	md = Render(res, Targets{API: apiTargets, RSSOverResponse: 3, TokenRequestsPerPlan: 1}, nil)
+	for _, want := range []string{"not planned in this run: no `-http-provider`", "| lookups/lookups-http=0.85 | not planned in this run (no -http-provider) | — |",
+		"| 20 lookups: servicetitan_api_request | 800 ms | 800–800 ms | — |", "peak 26.0 MiB = idle 20.0 MiB", "in every timed plan of the 2 cases"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report without the recipe lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "| http provider |") {
+		t.Error("the report describes an http provider that was not used")
 	}
 
 	path := filepath.Join(t.TempDir(), "BENCHMARKS.md")

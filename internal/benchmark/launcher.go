@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -26,15 +27,21 @@ const (
 	// EnvLaunchExec names the real provider binary; its presence is what
 	// switches a program into launcher mode.
 	EnvLaunchExec = "PLANBENCH_LAUNCH_EXEC"
+	// EnvLaunchHTTPExec names the real http provider binary, which the
+	// launcher starts when the CLI started it as HTTPProviderBinaryName.
+	EnvLaunchHTTPExec = "PLANBENCH_LAUNCH_HTTP_EXEC"
 	// EnvLaunchRecord names the file the records are appended to.
 	EnvLaunchRecord = "PLANBENCH_LAUNCH_RECORD"
 )
 
 // ProcessRecord is one provider process as the launcher saw it.
 type ProcessRecord struct {
-	PID   int       `json:"pid"`
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	// Provider is the file name the CLI started, ProviderBinaryName or
+	// HTTPProviderBinaryName.
+	Provider string    `json:"provider"`
+	PID      int       `json:"pid"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
 	// MaxRSS is the peak resident set size in bytes, or 0 where the
 	// platform does not report it.
 	MaxRSS int64 `json:"max_rss"`
@@ -50,16 +57,20 @@ func RunLauncherIfAsked() {
 	if target == "" {
 		return
 	}
-	os.Exit(launch(target, os.Getenv(EnvLaunchRecord), os.Args[1:]))
+	name := filepath.Base(os.Args[0])
+	if name == HTTPProviderBinaryName {
+		target = os.Getenv(EnvLaunchHTTPExec)
+	}
+	os.Exit(launch(name, target, os.Getenv(EnvLaunchRecord), os.Args[1:]))
 }
 
-func launch(target, recordPath string, args []string) int {
+func launch(name, target, recordPath string, args []string) int {
 	cmd := exec.Command(target, args...)
 	// *os.File streams are handed to the child as they are: the handshake
 	// line the CLI reads from stdout comes straight from the provider.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, EnvLaunchExec+"=") || strings.HasPrefix(kv, EnvLaunchRecord+"=")
+		return strings.HasPrefix(kv, EnvLaunchExec+"=") || strings.HasPrefix(kv, EnvLaunchHTTPExec+"=") || strings.HasPrefix(kv, EnvLaunchRecord+"=")
 	})
 	prepareChild(cmd)
 	// A terminal's Ctrl-C reaches the whole process group, the provider
@@ -79,7 +90,7 @@ func launch(target, recordPath string, args []string) int {
 		}
 	}()
 	err := cmd.Wait()
-	rec := ProcessRecord{PID: cmd.Process.Pid, Start: start, End: time.Now(), ExitCode: cmd.ProcessState.ExitCode()}
+	rec := ProcessRecord{Provider: name, PID: cmd.Process.Pid, Start: start, End: time.Now(), ExitCode: cmd.ProcessState.ExitCode()}
 	rec.MaxRSS = maxRSS(cmd.ProcessState)
 	rec.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	if recordPath != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,9 +53,27 @@ func ParseTargets(s string) ([]Target, error) {
 	return ts, nil
 }
 
+// Targets are what a run is held to, each reported PASS or MISS.
+type Targets struct {
+	// Plans are the -targets of the token cases, API those of the API
+	// cases; both are ratios of median wall times.
+	Plans, API []Target
+	// RSSOverResponse is the most the peak RSS of the provider process
+	// that reads the jobs may exceed its idle RSS by, as a multiple of the
+	// bytes of the API answers it read; zero leaves the target out.
+	RSSOverResponse float64
+	// TokenRequestsPerPlan is what every plan of an API case should make;
+	// a negative number leaves the target out.
+	TokenRequestsPerPlan int
+}
+
 // label names a case in a target's sentence.
 func label(c *Case) string {
 	switch {
+	case c.API != "" && c.Recipe:
+		return "the http recipe"
+	case c.API != "":
+		return c.What + " with servicetitan_api_request"
 	case c.Floor:
 		return "the floor"
 	case c.Variant != "":
@@ -69,7 +88,11 @@ func label(c *Case) string {
 func targetRow(res *Results, t Target) (what, measured, status string) {
 	c, base := res.Case(t.Case), res.Case(t.Base)
 	if c == nil || base == nil {
-		return fmt.Sprintf("%s/%s=%g", t.Case, t.Base, t.Max), "not planned in this run", "—"
+		why := "not planned in this run"
+		if res.HTTPProvider == "" && (strings.HasSuffix(t.Case, RecipeSuffix) || strings.HasSuffix(t.Base, RecipeSuffix)) {
+			why += " (no -http-provider)"
+		}
+		return fmt.Sprintf("%s/%s=%g", t.Case, t.Base, t.Max), why, "—"
 	}
 	a, b := Median(c.Walls), Median(base.Walls)
 	r := Ratio(a, b)
@@ -86,7 +109,7 @@ func ms(d time.Duration) string {
 }
 
 // Render is the generated section of BENCHMARKS.md.
-func Render(res *Results, targets []Target, gobench []GoBench) string {
+func Render(res *Results, targets Targets, gobench []GoBench) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	floor := Median(res.Floor.Walls)
@@ -102,15 +125,38 @@ func Render(res *Results, targets []Target, gobench []GoBench) string {
 	w("| Go | %s |\n", res.Machine.GoVersion)
 	w("| CLI | %s |\n", res.CLIVersion)
 	w("| provider binary | %s (%d bytes), built with `-ldflags %q` |\n", FormatBytes(res.BinarySize), res.BinarySize, res.LDFlags)
-	w("| stand-in latency | %s on every token request |\n", res.Latency)
+	w("| stand-in latency | %s on every token request, %s on every API request |\n", res.Latency, res.APILatency)
+	if res.HTTPProvider != "" {
+		w("| http provider | %s |\n", res.HTTPProvider)
+	}
 	w("| plans | %d rounds; in each, every case once, each right after a floor plan |\n", res.Rounds)
 
-	if len(targets) > 0 {
+	var apiCases []*Case
+	for _, c := range res.Cases {
+		if c.API != "" {
+			apiCases = append(apiCases, c)
+		}
+	}
+	ratios := targets.Plans
+	if len(apiCases) > 0 {
+		ratios = append(slices.Clone(ratios), targets.API...)
+	}
+	var extra [][3]string
+	if c := res.Case(JobsKey); c != nil && targets.RSSOverResponse > 0 {
+		extra = append(extra, rssTargetRow(c, targets.RSSOverResponse))
+	}
+	if len(apiCases) > 0 && targets.TokenRequestsPerPlan >= 0 {
+		extra = append(extra, tokenTargetRow(apiCases, targets.TokenRequestsPerPlan))
+	}
+	if len(ratios) > 0 || len(extra) > 0 {
 		w("\n### Targets (reported from this run, not asserted)\n\n")
 		w("| target | measured | |\n|---|---|---|\n")
-		for _, t := range targets {
+		for _, t := range ratios {
 			what, measured, status := targetRow(res, t)
 			w("| %s | %s | %s |\n", what, measured, status)
+		}
+		for _, r := range extra {
+			w("| %s | %s | %s |\n", r[0], r[1], r[2])
 		}
 	}
 
@@ -138,7 +184,13 @@ func Render(res *Results, targets []Target, gobench []GoBench) string {
 	}
 	row(res.Floor)
 	for _, c := range res.Cases {
-		row(c)
+		if c.API == "" {
+			row(c)
+		}
+	}
+
+	if len(apiCases) > 0 {
+		renderAPI(w, res, apiCases)
 	}
 
 	header := false
@@ -167,6 +219,124 @@ func Render(res *Results, targets []Target, gobench []GoBench) string {
 		}
 	}
 	return b.String()
+}
+
+// renderAPI is the table of the servicetitan_api_request cases and the
+// http recipe's.
+func renderAPI(w func(string, ...any), res *Results, cases []*Case) {
+	w("\n### API reads: `servicetitan_api_request` against the http recipe\n\n")
+	w("Each read as `terraform plan` makes it, with %s of stand-in latency on every API request and %s on the token request. "+
+		"The http recipe is `data \"http\"` sources with one `data \"servicetitan_auth_token\"`: its `headers` as `request_headers`, "+
+		"its `api_root_url` and `tenant_id` in the URL, a postcondition on the status. **× recipe** compares median wall times of the same run.\n\n",
+		res.APILatency, res.Latency)
+	if res.HTTPProvider == "" {
+		w("The http recipe's cases were not planned in this run: no `-http-provider` directory was given, and the `hashicorp/http` " +
+			"provider is not downloaded. The figures of `servicetitan_api_request` stand alone.\n\n")
+	}
+	w("| plan | median wall | min–max | × recipe | median CPU | CPU × recipe | CPU of the providers | provider processes | token requests per plan | API requests per plan | response bytes per plan | peak RSS per provider process |\n")
+	w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	for _, c := range cases {
+		lo, hi := MinMax(c.Walls)
+		wall, cpu := Median(c.Walls), Median(c.CPUs)
+		ratio, cpuRatio := "—", "—"
+		if r := res.Case(c.API + RecipeSuffix); r != nil {
+			ratio = fmt.Sprintf("%.2f×", Ratio(wall, Median(r.Walls)))
+			cpuRatio = fmt.Sprintf("%.2f×", Ratio(cpu, Median(r.CPUs)))
+		}
+		provCPU, procs, rss := ms(c.Probe.CPU()), fmt.Sprint(len(c.Probe.Processes)), rssList(c.Probe.Processes)
+		if c.Recipe {
+			provCPU += " + " + ms(c.Probe.HTTPCPU()) + " http"
+			procs += fmt.Sprintf(" + %d http", len(c.Probe.HTTPProcesses))
+			rss += "; http " + rssList(c.Probe.HTTPProcesses)
+		}
+		w("| %s | %s | %s–%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			c.Name, ms(wall), strings.TrimSuffix(ms(lo), " ms"), ms(hi), ratio, ms(cpu), cpuRatio, provCPU, procs,
+			requestsPerPlan(c), countRange(c.APIRequests), bytesRange(c.APIBytes), rss)
+	}
+}
+
+// rssTargetRow compares the peak RSS of the provider process that read the
+// jobs (the last of the probe plan, which is the one that reads data
+// sources) with its idle RSS, the peak of the probe's first process, which
+// only answered the CLI's schema request, plus max times the response
+// bytes the probe plan read.
+func rssTargetRow(c *Case, max float64) [3]string {
+	what := fmt.Sprintf("the provider process reading %s: peak RSS within its idle RSS plus %g× the response bytes", c.What, max)
+	procs := c.Probe.Processes
+	if len(procs) < 2 || procs[len(procs)-1].MaxRSS == 0 || c.Probe.APIBytes == 0 {
+		return [3]string{what, "not measured in this run", "—"}
+	}
+	idle, peak := procs[0].MaxRSS, procs[len(procs)-1].MaxRSS
+	r := float64(peak-idle) / float64(c.Probe.APIBytes)
+	status := "**MISS**"
+	if r <= max {
+		status = "**PASS**"
+	}
+	return [3]string{what, fmt.Sprintf("peak %s = idle %s + %s, %.2f× the %s of responses",
+		FormatBytes(peak), FormatBytes(idle), FormatBytes(peak-idle), r, FormatBytes(c.Probe.APIBytes)), status}
+}
+
+// tokenTargetRow checks that every timed plan of every API case made want
+// token requests.
+func tokenTargetRow(cases []*Case, want int) [3]string {
+	what := fmt.Sprintf("%d token request per plan in every API case", want)
+	if want != 1 {
+		what = strings.Replace(what, "request", "requests", 1)
+	}
+	status, plans := "**PASS**", 0
+	var off []string
+	for _, c := range cases {
+		for _, n := range c.TokenRequests {
+			plans++
+			if n != want {
+				status = "**MISS**"
+				off = append(off, c.Key)
+				break
+			}
+		}
+	}
+	if plans == 0 {
+		return [3]string{what, "no plan timed", "—"}
+	}
+	measured := fmt.Sprintf("%d in every timed plan of the %d cases", want, len(cases))
+	if len(off) > 0 {
+		measured = "other counts in " + strings.Join(off, ", ")
+	}
+	return [3]string{what, measured, status}
+}
+
+func countRange(ns []int) string {
+	if len(ns) == 0 {
+		return "—"
+	}
+	lo, hi := slices.Min(ns), slices.Max(ns)
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d–%d", lo, hi)
+}
+
+func bytesRange(ns []int64) string {
+	if len(ns) == 0 {
+		return "—"
+	}
+	lo, hi := slices.Min(ns), slices.Max(ns)
+	if lo == hi {
+		return FormatSize(lo)
+	}
+	return FormatSize(lo) + "–" + FormatSize(hi)
+}
+
+// FormatSize is n bytes in B, KiB or MiB, whichever reads best.
+func FormatSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	default:
+		return FormatBytes(n)
+	}
 }
 
 // requestsPerPlan is the fewest to the most token requests of a case's

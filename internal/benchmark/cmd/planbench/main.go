@@ -1,9 +1,12 @@
 // Command planbench measures what a `terraform plan` costs with this
 // provider, alternated run by run with the floor (the same plan with only a
 // built-in terraform_data resource), against a stand-in ServiceTitan that
-// answers token requests after an injected latency. `make bench` runs it
-// after the auth core's Go benchmarks and writes the tables into
-// BENCHMARKS.md.
+// answers token and API requests after an injected latency. It plans token
+// reads, servicetitan_api_request lookups and a long job list read in full,
+// and, given an http provider binary (-http-provider), the same reads made
+// with the http data source and a servicetitan_auth_token, side by side.
+// `make bench` runs it after the auth core's Go benchmarks and writes the
+// tables into BENCHMARKS.md.
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,8 +40,10 @@ func (v *variantFlag) Set(s string) error {
 	}
 	// The name is also the case's key in -targets, where it must not be
 	// taken for another case.
-	if _, err := strconv.Atoi(name); err == nil || name == benchmark.FloorKey || name == warmKey || strings.ContainsAny(name, "/=,") {
-		return fmt.Errorf("NAME %q: want a name other than %s, %s or a number, without / = or ,", name, benchmark.FloorKey, warmKey)
+	reserved := []string{benchmark.FloorKey, warmKey, benchmark.LookupsKey, benchmark.JobsKey,
+		benchmark.LookupsKey + benchmark.RecipeSuffix, benchmark.JobsKey + benchmark.RecipeSuffix}
+	if _, err := strconv.Atoi(name); err == nil || slices.Contains(reserved, name) || strings.ContainsAny(name, "/=,") {
+		return fmt.Errorf("NAME %q: want a name other than %s or a number, without / = or ,", name, strings.Join(reserved, ", "))
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -71,6 +77,20 @@ func run(ctx context.Context) error {
 	flag.Var(&variants, "variant", "add NAME=PATH: another provider binary planned side by side at the compare size (repeatable)")
 	targets := flag.String("targets", "20/floor=5.5,100/20=1.5,"+warmKey+"/1=0.95",
 		"CASE/BASE=MAX,...: report whether CASE's median wall time is within MAX times BASE's; a case is floor, a size, "+warmKey+" or a -variant NAME")
+	apiLatency := flag.Duration("api-latency", 50*time.Millisecond, "latency the stand-in adds to every API request")
+	lookups := flag.Int("lookups", 20, "small lookups (one API request each) of the "+benchmark.LookupsKey+" cases; 0 leaves them out")
+	jobs := flag.Int("jobs", 12345, "jobs in the list the "+benchmark.JobsKey+" cases read in full; 0 leaves them out")
+	httpProvider := flag.String("http-provider", "", "directory holding a "+benchmark.HTTPProviderBinaryName+
+		" binary, taken through a dev_overrides entry for "+benchmark.HTTPProviderSource+": adds the cases "+
+		benchmark.LookupsKey+benchmark.RecipeSuffix+" and "+benchmark.JobsKey+benchmark.RecipeSuffix+
+		", the same reads made with the http recipe (default: left out, since that provider is not downloaded)")
+	apiTargets := flag.String("api-targets", benchmark.LookupsKey+"/"+benchmark.LookupsKey+benchmark.RecipeSuffix+"=0.85,"+
+		benchmark.JobsKey+"/"+benchmark.JobsKey+benchmark.RecipeSuffix+"=1.0",
+		"CASE/BASE=MAX,...: targets of the API cases in the form of -targets, where a case is "+benchmark.LookupsKey+" or "+benchmark.JobsKey+
+			" (servicetitan_api_request), or either followed by "+benchmark.RecipeSuffix+" (the http recipe)")
+	rssTarget := flag.Float64("rss-target", 3, "report whether the peak RSS of the provider process that reads the jobs stays within its idle RSS "+
+		"(that of the plan's first provider process, which only answers the schema request) plus this many times the bytes of the API answers; 0 leaves it out")
+	tokenTarget := flag.Int("token-target", 1, "report whether every timed plan of the API cases makes this many token requests; -1 leaves it out")
 	gobench := flag.String("gobench", "", "file with `go test -bench -benchmem` output to include")
 	out := flag.String("out", "", "Markdown file whose generated section receives the results (default: stdout only)")
 	flag.Parse()
@@ -101,6 +121,19 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("-targets: %w", err)
 	}
+	apiTargetList, err := benchmark.ParseTargets(*apiTargets)
+	if err != nil {
+		return fmt.Errorf("-api-targets: %w", err)
+	}
+	if *lookups < 0 || *jobs < 0 {
+		return errors.New("-lookups and -jobs: want 0 or more")
+	}
+	httpDir := ""
+	if *httpProvider != "" {
+		if httpDir, err = filepath.Abs(*httpProvider); err != nil {
+			return err
+		}
+	}
 	if *compareTokenCache {
 		variants = append(variantFlag{{Key: warmKey, Name: "warm token cache", TokenCache: true}}, variants...)
 	}
@@ -125,11 +158,14 @@ func run(ctx context.Context) error {
 		RepoRoot: rootDir, CLI: cliPath, Rounds: *rounds, Latency: *latency,
 		Sizes: sizeList, Ephemerals: *ephemerals, LDFlags: *ldflags,
 		Variants: variants, CompareSize: *compareSize, Launcher: self, Progress: os.Stderr,
+		APILatency: *apiLatency, Lookups: *lookups, Jobs: *jobs, HTTPProviderDir: httpDir,
 	})
 	if err != nil {
 		return err
 	}
-	md := benchmark.Render(res, targetList, goResults)
+	md := benchmark.Render(res, benchmark.Targets{
+		Plans: targetList, API: apiTargetList, RSSOverResponse: *rssTarget, TokenRequestsPerPlan: *tokenTarget,
+	}, goResults)
 	fmt.Println(md)
 	if *out != "" {
 		if err := benchmark.WriteGenerated(*out, md); err != nil {
