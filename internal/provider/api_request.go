@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -181,6 +182,10 @@ func apiRequestDiagnostics(err error) diag.Diagnostics {
 	return diags
 }
 
+// largeRead is the size of a response past which its garbage is collected
+// before the result is encoded.
+const largeRead = 1 << 20
+
 // readAPIRequest makes the request with the provider configuration's token
 // and fills the computed attributes.
 func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, what string) diag.Diagnostics {
@@ -208,10 +213,12 @@ func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, wh
 	for _, w := range resp.Warnings {
 		diags.AddWarning("ServiceTitan API read stopped early", w)
 	}
-	items, err := resp.ItemsJSON()
-	if err != nil {
-		diags.AddError("ServiceTitan API response cannot be encoded", err.Error())
-		return diags
+	if len(resp.ItemsJSON)+len(resp.Body) > largeRead {
+		// The pages of a large read are garbage now, and the framework is
+		// about to encode the result twice more (state, then the gRPC
+		// message): collecting them first keeps the process's peak near
+		// what it holds rather than that plus the collector's headroom.
+		debug.FreeOSMemory()
 	}
 	m.URL = types.StringValue(resp.URL)
 	m.StatusCode = types.Int64Value(int64(resp.StatusCode))
@@ -219,8 +226,8 @@ func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, wh
 	if resp.Body != nil {
 		m.ResponseBody = types.StringValue(string(resp.Body))
 	}
-	m.ItemsJSON = stringOrNull(items)
-	m.ItemCount = types.Int64Value(int64(len(resp.Items)))
+	m.ItemsJSON = stringOrNull(resp.ItemsJSON)
+	m.ItemCount = types.Int64Value(int64(resp.ItemCount))
 	m.PageCount = types.Int64Value(int64(resp.PageCount))
 	m.HasMore = types.BoolValue(resp.HasMore)
 	m.ContinueFrom = stringOrNull(resp.ContinueFrom)

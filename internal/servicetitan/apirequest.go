@@ -29,9 +29,13 @@ const (
 	// runaway answer from filling the provider's memory.
 	MaxAPIResponseSize = 64 << 20
 	// APIRequestsPerSecond is the pace of API requests per tenant in one
-	// process, below ServiceTitan's limit of 60 a second per app and tenant
-	// so that a plan of hundreds of lookups never meets it.
-	APIRequestsPerSecond = 50
+	// process, well below ServiceTitan's limit of 60 a second per app and
+	// tenant: requests paced apart can arrive closer together (a slow
+	// connection, then a fast one), and a plan of hundreds of lookups must
+	// never meet the limit.
+	APIRequestsPerSecond = 40
+	// apiBurst is how many requests may go at once after a pause.
+	apiBurst = 4
 )
 
 // APIRequest is one call to the ServiceTitan API, or every page of a list
@@ -172,9 +176,10 @@ type APIResponse struct {
 	// Body is the raw body of a single, unpaged response; nil when pages
 	// were followed.
 	Body []byte
-	// Items are the data items of every page, nil when the response is not
-	// an envelope.
-	Items []json.RawMessage
+	// ItemsJSON is one JSON array of the data items of every page, "" when
+	// the response is not an envelope; ItemCount counts them.
+	ItemsJSON string
+	ItemCount int
 	// PageCount is how many requests the read made.
 	PageCount int
 	// HasMore and ContinueFrom are the last envelope's: more to come, and
@@ -278,11 +283,87 @@ type problemDetails struct {
 	Errors  map[string][]string `json:"errors"`
 }
 
-// envelope is the shape of list, export and reporting answers.
+// envelope is the shape of list, export and reporting answers. Data is
+// kept raw: the items are passed on as they came, never decoded and
+// encoded again.
 type envelope struct {
-	Data         *[]json.RawMessage `json:"data"`
-	HasMore      bool               `json:"hasMore"`
-	ContinueFrom *string            `json:"continueFrom"`
+	Data         json.RawMessage `json:"data"`
+	HasMore      bool            `json:"hasMore"`
+	ContinueFrom *string         `json:"continueFrom"`
+}
+
+// isEnvelope reports whether a body decoded into e was one: its data is an
+// array.
+func (e *envelope) isEnvelope() bool {
+	d := bytes.TrimSpace(e.Data)
+	return len(d) > 0 && d[0] == '['
+}
+
+// itemsBuilder joins the data arrays of every page into one JSON array,
+// copying each item once: a read of thousands of records holds the items
+// once, in the string it hands over, rather than once per decoding.
+type itemsBuilder struct {
+	b     strings.Builder
+	count int
+	seen  bool
+}
+
+// add appends the items of one page's data array.
+func (ib *itemsBuilder) add(data json.RawMessage) {
+	if !ib.seen {
+		ib.b.WriteByte('[')
+		ib.seen = true
+	}
+	inner := bytes.TrimSpace(data)
+	inner = bytes.TrimSpace(inner[1 : len(inner)-1])
+	if n := countArrayItems(inner); n > 0 {
+		if ib.count > 0 {
+			ib.b.WriteByte(',')
+		}
+		ib.b.Grow(len(inner))
+		ib.b.Write(inner)
+		ib.count += n
+	}
+}
+
+// json is the array, or "" when no page was an envelope.
+func (ib *itemsBuilder) json() string {
+	if !ib.seen {
+		return ""
+	}
+	ib.b.WriteByte(']')
+	return ib.b.String()
+}
+
+// countArrayItems counts the top-level values between an array's brackets,
+// given valid JSON: the commas outside strings and nested values, plus one.
+func countArrayItems(inner []byte) int {
+	if len(inner) == 0 {
+		return 0
+	}
+	n, depth, inString, escaped := 1, 0, false, false
+	for _, c := range inner {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		case c == ',' && depth == 0:
+			n++
+		}
+	}
+	return n
 }
 
 // CallAPI makes req with this configuration's token and app key, following
@@ -325,6 +406,7 @@ func (c *Config) CallAPI(ctx context.Context, req APIRequest) (*APIResponse, err
 	}
 
 	out := &APIResponse{}
+	var items itemsBuilder
 	export := req.IsExport()
 	for page := 1; ; page++ {
 		if req.AllPages && !export {
@@ -343,11 +425,12 @@ func (c *Config) CallAPI(ctx context.Context, req APIRequest) (*APIResponse, err
 		}
 		out.StatusCode, out.PageCount = status, page
 		var env envelope
-		isEnvelope := json.Unmarshal(body, &env) == nil && env.Data != nil
+		isEnvelope := json.Unmarshal(body, &env) == nil && env.isEnvelope()
 		if !req.AllPages {
 			out.Body = body
 			if isEnvelope {
-				out.Items = *env.Data
+				items.add(env.Data)
+				out.ItemsJSON, out.ItemCount = items.json(), items.count
 				out.HasMore = env.HasMore
 				if env.ContinueFrom != nil {
 					out.ContinueFrom = *env.ContinueFrom
@@ -359,15 +442,17 @@ func (c *Config) CallAPI(ctx context.Context, req APIRequest) (*APIResponse, err
 			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: c.tenantID, Excerpt: Excerpt(body),
 				Problem: "all_pages needs a list or export answer ({\"data\": […], \"hasMore\": …}), and this is not one"}
 		}
-		if out.Items == nil {
-			out.Items = []json.RawMessage{}
-		}
-		out.Items = append(out.Items, *env.Data...)
+		// The page's bytes are not needed once its items are in the builder.
+		body = nil
+		items.add(env.Data)
+		env.Data = nil
+		out.ItemCount = items.count
 		out.HasMore = env.HasMore
 		if env.ContinueFrom != nil {
 			out.ContinueFrom = *env.ContinueFrom
 		}
 		if !env.HasMore {
+			out.ItemsJSON = items.json()
 			return out, nil
 		}
 		if export && (env.ContinueFrom == nil || *env.ContinueFrom == "") {
@@ -377,11 +462,12 @@ func (c *Config) CallAPI(ctx context.Context, req APIRequest) (*APIResponse, err
 		if page == req.MaxPages {
 			if export {
 				out.Warnings = append(out.Warnings, fmt.Sprintf("the export stopped at max_pages (%d requests, %d items) with more to come; "+
-					"continue from continue_from in a later run (from = …), or raise max_pages", page, len(out.Items)))
+					"continue from continue_from in a later run (from = …), or raise max_pages", page, items.count))
+				out.ItemsJSON = items.json()
 				return out, nil
 			}
 			return nil, &APIError{Method: req.Method, URL: out.URL, StatusCode: status, TenantID: c.tenantID,
-				Problem: fmt.Sprintf("the list has more than max_pages (%d) pages of %d: %d items read so far and more to come; raise max_pages, or narrow the query", req.MaxPages, req.PageSize, len(out.Items))}
+				Problem: fmt.Sprintf("the list has more than max_pages (%d) pages of %d: %d items read so far and more to come; raise max_pages, or narrow the query", req.MaxPages, req.PageSize, items.count)}
 		}
 		if export {
 			query.Set("from", *env.ContinueFrom)
@@ -486,7 +572,7 @@ func (c *Config) apiAttempts(ctx context.Context, method, u, body string, tok *T
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID, Redirect: redirectTarget(resp)}
 	}
-	respBody, err = io.ReadAll(io.LimitReader(resp.Body, MaxAPIResponseSize+1))
+	respBody, err = readBody(resp, MaxAPIResponseSize)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID, Err: stopError(ctx)}
@@ -505,6 +591,19 @@ func (c *Config) apiAttempts(ctx context.Context, method, u, body string, tok *T
 			Excerpt: Excerpt(respBody), Problem: notJSONProblem(resp.Header.Get("Content-Type"), respBody)}
 	}
 	return resp.StatusCode, respBody, attempts, p.History(), nil
+}
+
+// readBody reads a response through the cap, into a buffer sized from
+// Content-Length when the server gave one, so that a large page is not
+// copied again each time the buffer would have grown. At most limit+1
+// bytes are read, so that one past the cap can be told.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + 1)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	return buf.Bytes(), err
 }
 
 func notJSONProblem(contentType string, body []byte) string {
@@ -546,20 +645,11 @@ func apiPace(root, tenant string) *rate.Limiter {
 	key := root + "\x00" + tenant
 	l, ok := apiPaces.m[key]
 	if !ok {
-		// A burst of a fifth of a second's worth keeps any one-second window
-		// under ServiceTitan's 60.
-		l = rate.NewLimiter(APIRequestsPerSecond, APIRequestsPerSecond/5)
+		// At most apiBurst+APIRequestsPerSecond go in any second, leaving
+		// room under ServiceTitan's 60 for requests that arrive bunched.
+		l = rate.NewLimiter(APIRequestsPerSecond, apiBurst)
 		apiPaces.m[key] = l
 	}
 	return l
 }
 
-// ItemsJSON is the items as one JSON array, or "" when there are none to
-// give (the response was not an envelope).
-func (r *APIResponse) ItemsJSON() (string, error) {
-	if r.Items == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(r.Items)
-	return string(b), err
-}

@@ -1,6 +1,7 @@
 package servicetitan_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -82,8 +83,8 @@ func TestCallAPIReadsEveryPageWithOneToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(resp.Items) != 12345 || resp.PageCount != 3 || resp.HasMore || resp.Body != nil {
-		t.Errorf("%d items in %d pages (has more %v, body %d bytes), want 12345 in 3", len(resp.Items), resp.PageCount, resp.HasMore, len(resp.Body))
+	if resp.ItemCount != 12345 || resp.PageCount != 3 || resp.HasMore || resp.Body != nil {
+		t.Errorf("%d items in %d pages (has more %v, body %d bytes), want 12345 in 3", resp.ItemCount, resp.PageCount, resp.HasMore, len(resp.Body))
 	}
 	if got := srv.Stats(); got.APIRequests != 3 || got.TokenRequests != 1 {
 		t.Errorf("%d API and %d token requests, want 3 and 1", got.APIRequests, got.TokenRequests)
@@ -98,8 +99,8 @@ func TestCallAPIResumesAnExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.Items) != 2500 || first.HasMore || first.ContinueFrom == "" {
-		t.Fatalf("first export: %d items, has more %v, continue from %q", len(first.Items), first.HasMore, first.ContinueFrom)
+	if first.ItemCount != 2500 || first.HasMore || first.ContinueFrom == "" {
+		t.Fatalf("first export: %d items, has more %v, continue from %q", first.ItemCount, first.HasMore, first.ContinueFrom)
 	}
 	srv.AddJobs(7)
 	req.From = first.ContinueFrom
@@ -107,8 +108,8 @@ func TestCallAPIResumesAnExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(next.Items) != 7 {
-		t.Errorf("the resumed export read %d items, want only the 7 new ones", len(next.Items))
+	if next.ItemCount != 7 {
+		t.Errorf("the resumed export read %d items, want only the 7 new ones", next.ItemCount)
 	}
 }
 
@@ -259,4 +260,29 @@ func TestCallAPIReadsBodiesThroughACap(t *testing.T) {
 		t.Fatal("a body past the cap was accepted")
 	}
 	wantContains(t, err.Error(), "larger than 64 MiB", "page_size")
+}
+
+// The items of every page come out as one array, each item as it came and
+// counted once, whatever its strings and nesting hold.
+func TestItemsOfEveryPageFormOneArray(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 7 })
+	c := configFor(t, srv, nil, fastOptions())
+	req := jobsRequest(true)
+	req.PageSize = 3
+	resp, err := c.CallAPI(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []map[string]any
+	if err := json.Unmarshal([]byte(resp.ItemsJSON), &items); err != nil {
+		t.Fatalf("items_json is not a JSON array: %v\n%s", err, resp.ItemsJSON)
+	}
+	if len(items) != 7 || resp.ItemCount != 7 || resp.PageCount != 3 {
+		t.Fatalf("%d items (counted %d) in %d pages, want 7 in 3", len(items), resp.ItemCount, resp.PageCount)
+	}
+	for i, it := range items {
+		if it["id"] != float64(10001+i) {
+			t.Errorf("item %d has id %v, want %d", i, it["id"], 10001+i)
+		}
+	}
 }
