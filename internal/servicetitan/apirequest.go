@@ -652,4 +652,3 @@ func apiPace(root, tenant string) *rate.Limiter {
 	}
 	return l
 }
-
