@@ -260,8 +260,8 @@ func renderAPI(w func(string, ...any), res *Results, cases []*Case) {
 // sources) with its idle RSS, the peak of the probe's first process, which
 // only answered the CLI's schema request, plus max times the response
 // bytes the probe plan read.
-func rssTargetRow(c *Case, max float64) [3]string {
-	what := fmt.Sprintf("the provider process reading %s: peak RSS within its idle RSS plus %g× the response bytes", c.What, max)
+func rssTargetRow(c *Case, limit float64) [3]string {
+	what := fmt.Sprintf("the provider process reading %s: peak RSS within its idle RSS plus %g× the response bytes", c.What, limit)
 	procs := c.Probe.Processes
 	if len(procs) < 2 || procs[len(procs)-1].MaxRSS == 0 || c.Probe.APIBytes == 0 {
 		return [3]string{what, "not measured in this run", "—"}
@@ -269,7 +269,7 @@ func rssTargetRow(c *Case, max float64) [3]string {
 	idle, peak := procs[0].MaxRSS, procs[len(procs)-1].MaxRSS
 	r := float64(peak-idle) / float64(c.Probe.APIBytes)
 	status := "**MISS**"
-	if r <= max {
+	if r <= limit {
 		status = "**PASS**"
 	}
 	return [3]string{what, fmt.Sprintf("peak %s = idle %s + %s, %.2f× the %s of responses",

@@ -36,7 +36,11 @@ func TestAccExampleURLsFollowTheProvidersAPIRoot(t *testing.T) {
 			// The servicetitan blocks of each file that sends a token
 			// with an http data source, and those data sources' URLs.
 			var fileBlocks, fileOutputs []string
-			for _, b := range file.Body.(*hclsyntax.Body).Blocks {
+			body, ok := file.Body.(*hclsyntax.Body)
+			if !ok {
+				t.Fatalf("%s: not a native syntax file", f)
+			}
+			for _, b := range body.Blocks {
 				if len(b.Labels) == 0 {
 					continue
 				}

@@ -442,10 +442,7 @@ func (c *Config) CallAPI(ctx context.Context, req APIRequest) (*APIResponse, err
 			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: c.tenantID, Excerpt: Excerpt(body),
 				Problem: "all_pages needs a list or export answer ({\"data\": […], \"hasMore\": …}), and this is not one"}
 		}
-		// The page's bytes are not needed once its items are in the builder.
-		body = nil
 		items.add(env.Data)
-		env.Data = nil
 		out.ItemCount = items.count
 		out.HasMore = env.HasMore
 		if env.ContinueFrom != nil {
