@@ -34,8 +34,11 @@ const (
 	// connection, then a fast one), and a plan of hundreds of lookups must
 	// never meet the limit.
 	APIRequestsPerSecond = 40
-	// apiBurst is how many requests may go at once after a pause.
-	apiBurst = 4
+	// apiBurst is how many requests may go at once after a pause: more than
+	// Terraform's parallelism of 10, so that a plan's lookups wait for none
+	// of the pace, while the pace and the burst together stay at 55 in any
+	// second.
+	apiBurst = 15
 )
 
 // APIRequest is one call to the ServiceTitan API, or every page of a list
