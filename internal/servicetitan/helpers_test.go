@@ -114,3 +114,7 @@ type clock struct {
 
 func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func jobsRequest(all bool) servicetitan.APIRequest {
+	return servicetitan.APIRequest{Folder: "jpm", Endpoint: "jobs", AllPages: all}
+}

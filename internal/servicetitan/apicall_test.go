@@ -1,0 +1,183 @@
+package servicetitan_test
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+func TestCallAPIReadsEveryPageWithOneToken(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 12345 })
+	c := configFor(t, srv, nil, fastOptions())
+	resp, err := c.CallAPI(t.Context(), jobsRequest(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.ItemCount != 12345 || resp.PageCount != 3 || resp.HasMore || resp.Body != nil {
+		t.Errorf("%d items in %d pages (has more %v, body %d bytes), want 12345 in 3", resp.ItemCount, resp.PageCount, resp.HasMore, len(resp.Body))
+	}
+	if got := srv.Stats(); got.APIRequests != 3 || got.TokenRequests != 1 {
+		t.Errorf("%d API and %d token requests, want 3 and 1", got.APIRequests, got.TokenRequests)
+	}
+}
+
+func TestCallAPIResumesAnExport(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 2500 })
+	c := configFor(t, srv, nil, fastOptions())
+	req := servicetitan.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true}
+	first, err := c.CallAPI(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ItemCount != 2500 || first.HasMore || first.ContinueFrom == "" {
+		t.Fatalf("first export: %d items, has more %v, continue from %q", first.ItemCount, first.HasMore, first.ContinueFrom)
+	}
+	srv.AddJobs(7)
+	req.From = first.ContinueFrom
+	next, err := c.CallAPI(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.ItemCount != 7 {
+		t.Errorf("the resumed export read %d items, want only the 7 new ones", next.ItemCount)
+	}
+}
+
+func TestCallAPIBoundsItsPages(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.EndlessLists = true })
+	c := configFor(t, srv, nil, fastOptions())
+	list := jobsRequest(true)
+	list.MaxPages, list.PageSize = 4, 1
+	_, err := c.CallAPI(t.Context(), list)
+	if err == nil {
+		t.Fatal("a list that never ends was read to its end")
+	}
+	wantContains(t, err.Error(), "more than max_pages (4) pages of 1", "4 items read so far")
+	export := servicetitan.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true, MaxPages: 3}
+	resp, err := c.CallAPI(t.Context(), export)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.HasMore || resp.ContinueFrom == "" || len(resp.Warnings) != 1 || resp.PageCount != 3 {
+		t.Fatalf("export at its bound: has more %v, continue from %q, %d pages, warnings %q", resp.HasMore, resp.ContinueFrom, resp.PageCount, resp.Warnings)
+	}
+	wantContains(t, resp.Warnings[0], "max_pages (3 requests", "continue_from")
+}
+
+func TestCallAPIRefreshesARefusedTokenOnce(t *testing.T) {
+	srv := acctest.StandIn(t)
+	c := configFor(t, srv, servicetitan.Input{"token_cache_dir": t.TempDir()}, fastOptions())
+	if _, err := c.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+		t.Fatal(err)
+	}
+	srv.RevokeTokens()
+	if _, err := c.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+		t.Fatalf("a revoked token was not replaced: %v", err)
+	}
+	if got := srv.TokenRequests(); got != 2 {
+		t.Errorf("%d token requests, want 2", got)
+	}
+	// A new configuration of the same directory, as the next process would
+	// be, is not handed the refused token from it.
+	other := configFor(t, srv, servicetitan.Input{"token_cache_dir": c.TokenCacheDir()}, fastOptions())
+	if _, err := other.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.TokenRequests(); got != 2 {
+		t.Errorf("%d token requests after a second process, want still 2", got)
+	}
+}
+
+func TestCallAPIStatusesSayWhatIsWrong(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*fakeservicetitan.Server)
+		in    servicetitan.Input
+		req   servicetitan.APIRequest
+		want  []string
+	}{
+		{"401 twice", nil, servicetitan.Input{"app_key": "not-the-app-key"}, jobsRequest(false),
+			[]string{"HTTP 401", "refused again with a newly issued token", "app key (app_key) does not belong", "not installed on tenant " + testTenant}},
+		{"403", nil, servicetitan.Input{"tenant_id": "9999"}, jobsRequest(false), []string{"HTTP 403", "tenant 9999", "scopes"}},
+		{"404", nil, servicetitan.Input{}, servicetitan.APIRequest{Folder: "jpm", Endpoint: "no-such-thing"}, []string{"HTTP 404", "/jpm/v2/tenant/" + testTenant + "/no-such-thing", "no such endpoint"}},
+		{"400 validation", nil, servicetitan.Input{}, servicetitan.APIRequest{Folder: "jpm", Endpoint: "jobs", Query: map[string]string{"pageSize": "9000"}}, []string{"HTTP 400", "pageSize:"}},
+		{"429 beyond the cap", func(s *fakeservicetitan.Server) {
+			s.InjectAPIFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "120"}})
+		}, servicetitan.Input{}, jobsRequest(false), []string{"HTTP 429", "asked to wait 2m0s"}},
+		{"html", func(s *fakeservicetitan.Server) {
+			s.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: "<html><body>gateway</body></html>", ContentType: "text/html"})
+		}, servicetitan.Input{}, jobsRequest(false), []string{"HTML page, not JSON"}},
+		{"truncated", func(s *fakeservicetitan.Server) {
+			s.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"data":[{"id":1`})
+		}, servicetitan.Input{}, jobsRequest(false), []string{"not valid JSON", "truncated"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := acctest.StandIn(t)
+			if tc.setup != nil {
+				tc.setup(srv)
+			}
+			c := configFor(t, srv, tc.in, fastOptions())
+			_, err := c.CallAPI(t.Context(), tc.req)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			wantContains(t, err.Error(), tc.want...)
+			mustNotLeak(t, err.Error(), srv.LastIssuedToken(), testAppKey)
+		})
+	}
+}
+
+func TestCallAPIWaitsOutA429(t *testing.T) {
+	srv := acctest.StandIn(t)
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "1"}})
+	c := configFor(t, srv, nil, fastOptions())
+	if _, err := c.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+		t.Fatalf("a 429 with Retry-After: 1 was not waited out: %v", err)
+	}
+	if got := srv.Stats().APIRequests; got != 2 {
+		t.Errorf("%d API requests, want 2", got)
+	}
+}
+
+func TestCallAPINeverFollowsARedirect(t *testing.T) {
+	var reached atomic.Int32
+	other := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
+	l, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 to stand for another host: %v", err)
+	}
+	other.Listener = l
+	other.Start()
+	defer other.Close()
+	srv := acctest.StandIn(t)
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 307, Headers: map[string]string{"Location": other.URL + "/jpm/v2/tenant/" + testTenant + "/jobs"}})
+	c := configFor(t, srv, nil, fastOptions())
+	_, err = c.CallAPI(t.Context(), jobsRequest(false))
+	if err == nil {
+		t.Fatal("the redirect was followed to an answer")
+	}
+	wantContains(t, err.Error(), "HTTP 307", "redirected to "+other.URL, "never followed")
+	if reached.Load() != 0 {
+		t.Errorf("the other host received %d requests", reached.Load())
+	}
+}
+
+// A body past the cap is not read into memory whole: the error says so and
+// points to page_size.
+func TestCallAPIReadsBodiesThroughACap(t *testing.T) {
+	srv := acctest.StandIn(t)
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"data":["` + strings.Repeat("x", servicetitan.MaxAPIResponseSize) + `"]}`})
+	c := configFor(t, srv, nil, fastOptions())
+	_, err := c.CallAPI(t.Context(), jobsRequest(false))
+	if err == nil {
+		t.Fatal("a body past the cap was accepted")
+	}
+	wantContains(t, err.Error(), "larger than 64 MiB", "page_size")
+}
