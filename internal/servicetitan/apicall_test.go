@@ -1,12 +1,15 @@
 package servicetitan_test
 
 import (
+	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
@@ -180,4 +183,54 @@ func TestCallAPIReadsBodiesThroughACap(t *testing.T) {
 		t.Fatal("a body past the cap was accepted")
 	}
 	wantContains(t, err.Error(), "larger than 64 MiB", "page_size")
+}
+
+// Ctrl-C during an API wait stops it at once and says what it waited for.
+func TestCallAPIInterruptedSaysWhatItWaitedFor(t *testing.T) {
+	srv := acctest.StandIn(t)
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 503, Headers: map[string]string{"Retry-After": "25"}})
+	c := configFor(t, srv, nil, fastOptions())
+	ctx, cancel := context.WithCancelCause(t.Context())
+	time.AfterFunc(300*time.Millisecond, func() { cancel(servicetitan.ErrInterrupted) })
+	start := time.Now()
+	_, err := c.CallAPI(ctx, jobsRequest(false))
+	if err == nil || time.Since(start) > 10*time.Second {
+		t.Fatalf("got %v after %s", err, time.Since(start))
+	}
+	var stopped *servicetitan.StoppedError
+	if !errors.As(err, &stopped) {
+		t.Fatalf("got %v, want a StoppedError inside", err)
+	}
+	wantContains(t, err.Error(), "the API request was interrupted (Ctrl-C, or the run was stopped) while waiting 25s, as ServiceTitan's Retry-After asked after HTTP 503 (attempt 1 of 5), before ServiceTitan answered")
+}
+
+// A single answer that is no envelope is the response body alone; all_pages
+// over it is an error, and so is an export that says it has more but not
+// where to continue.
+func TestCallAPIAnswersThatAreNoEnvelope(t *testing.T) {
+	srv := acctest.StandIn(t)
+	c := configFor(t, srv, nil, fastOptions())
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"id":20001,"name":"Avery Johnson"}`})
+	resp, err := c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "crm", Endpoint: "customers/20001"})
+	if err != nil || resp.ItemsJSON != "" || resp.ItemCount != 0 || !strings.Contains(string(resp.Body), "Avery Johnson") {
+		t.Fatalf("got %+v, %v; want the body alone", resp, err)
+	}
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"id":20001}`})
+	_, err = c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "crm", Endpoint: "customers/20001", AllPages: true})
+	wantContains(t, err.Error(), "all_pages needs a list or export answer")
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"data":[1],"hasMore":true}`})
+	_, err = c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true})
+	wantContains(t, err.Error(), "gives no continueFrom")
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: ` `})
+	_, err = c.CallAPI(t.Context(), jobsRequest(false))
+	wantContains(t, err.Error(), "the response body is empty")
+	var apiErr *servicetitan.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 200 {
+		t.Errorf("got %v, want an APIError with the status", err)
+	}
+	_, err = c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "jpm", Endpoint: "jobs?x=1"})
+	var reqErr *servicetitan.APIRequestError
+	if !errors.As(err, &reqErr) || reqErr.Arg != "endpoint" {
+		t.Errorf("got %v, want an APIRequestError naming endpoint", err)
+	}
 }

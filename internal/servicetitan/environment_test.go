@@ -37,3 +37,23 @@ func TestUnknownEnvironmentListsValidOnes(t *testing.T) {
 		}
 	}
 }
+
+// A root URL stands for itself, checked like api_root_url; an environment
+// name for its root.
+func TestAPIRootFor(t *testing.T) {
+	for in, want := range map[string]string{
+		"production": "https://api.servicetitan.io", "integration": "https://api-integration.servicetitan.io",
+		"https://st-proxy.example.com/": "https://st-proxy.example.com", "http://127.0.0.1:8080": "http://127.0.0.1:8080",
+	} {
+		if got, err := servicetitan.APIRootFor(in); err != nil || got != want {
+			t.Errorf("APIRootFor(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"prod", "http://api.example.com", "https://u:p@api.example.com"} {
+		if _, err := servicetitan.APIRootFor(bad); err == nil {
+			t.Errorf("APIRootFor(%q) accepted it", bad)
+		} else {
+			mustNotLeak(t, err.Error(), "u:p")
+		}
+	}
+}

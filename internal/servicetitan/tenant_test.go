@@ -98,3 +98,14 @@ func TestTenantEntriesKeepTheirTokensApart(t *testing.T) {
 		t.Errorf("%d token requests, want 3: one per entry, however many reads", got)
 	}
 }
+
+// An entry may set only the settings of an installation; the error says
+// which ones those are.
+func TestTenantEntryRefusesOtherSettings(t *testing.T) {
+	provider, _, err := servicetitan.Resolve(nil, servicetitan.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = provider.Tenant("north", servicetitan.Input{"tenant_id": "1", "timezone": "UTC"})
+	wantContains(t, err.Error(), `tenants["north"].timezone is not a setting of an entry`, `"tenant_id", "client_id", "client_secret", "app_key", "environment", "enterprise_hub" and "config_file"`)
+}
