@@ -118,3 +118,14 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.
 func jobsRequest(all bool) servicetitan.APIRequest {
 	return servicetitan.APIRequest{Folder: "jpm", Endpoint: "jobs", AllPages: all}
 }
+
+// clockedStandIn starts a stand-in that shares a settable clock with the
+// options it returns, so that a test moves time for both at once.
+func clockedStandIn(t *testing.T) (*clock, *fakeservicetitan.Server, servicetitan.Options) {
+	t.Helper()
+	clk := &clock{now: time.Now()}
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
+	opts := fastOptions()
+	opts.Now = clk.Now
+	return clk, srv, opts
+}

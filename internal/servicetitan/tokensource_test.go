@@ -45,10 +45,7 @@ func TestSharedTokensKeepConfigurationsApart(t *testing.T) {
 
 // A failed request is remembered for FailureHold, not for ever.
 func TestRememberedFailureEndsAfterItsHold(t *testing.T) {
-	clk := &clock{now: time.Now()}
-	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
-	opts := fastOptions()
-	opts.Now = clk.Now
+	clk, srv, opts := clockedStandIn(t)
 	opts.FailureHold = 2 * time.Minute
 	conn := configFor(t, srv, servicetitan.Input{"client_secret": "wrong-secret-value"}, opts)
 
@@ -72,10 +69,7 @@ func TestRememberedFailureEndsAfterItsHold(t *testing.T) {
 // A refresh that fails while the previous token is still valid hands out
 // that token; only a caller with no valid token gets the failure.
 func TestFailedRefreshNeverHidesAValidToken(t *testing.T) {
-	clk := &clock{now: time.Now()}
-	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
-	opts := fastOptions()
-	opts.Now = clk.Now
+	clk, srv, opts := clockedStandIn(t)
 	opts.FailureHold = time.Minute
 	conn := configFor(t, srv, servicetitan.Input{"max_retries": "0"}, opts)
 
@@ -154,10 +148,7 @@ func TestSeparateConfigsHaveSeparateTokenSources(t *testing.T) {
 }
 
 func TestTokenNearExpiryIsRefreshed(t *testing.T) {
-	clk := &clock{now: time.Now()}
-	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
-	opts := fastOptions()
-	opts.Now = clk.Now
+	clk, srv, opts := clockedStandIn(t)
 	conn := configFor(t, srv, servicetitan.Input{}, opts)
 
 	first, err := conn.AuthToken(t.Context())
@@ -185,10 +176,7 @@ func TestTokenNearExpiryIsRefreshed(t *testing.T) {
 // would hand Terraform a token that could lapse during the step, or ask
 // ServiceTitan for tokens it need not.
 func TestRefreshMarginHoldsToTheSubSecond(t *testing.T) {
-	clk := &clock{now: time.Now()}
-	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
-	opts := fastOptions()
-	opts.Now = clk.Now
+	clk, srv, opts := clockedStandIn(t)
 	conn := configFor(t, srv, servicetitan.Input{}, opts)
 
 	token := func() *servicetitan.Token {
@@ -346,10 +334,7 @@ func TestSharedTokensServeIdenticalConfigs(t *testing.T) {
 // min_token_life raises how much life a handed-out token has left: with 10
 // minutes, a token with 9 left is replaced, one with 11 reused.
 func TestMinTokenLifeRefreshesEarlier(t *testing.T) {
-	clk := &clock{now: time.Now()}
-	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
-	opts := fastOptions()
-	opts.Now = clk.Now
+	clk, srv, opts := clockedStandIn(t)
 	c := configFor(t, srv, servicetitan.Input{"min_token_life": "10m"}, opts)
 	first, err := c.AuthToken(t.Context())
 	if err != nil {
