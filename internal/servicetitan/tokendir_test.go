@@ -399,6 +399,11 @@ func TestNoTokenCacheWritesNothing(t *testing.T) {
 
 const childEnv = "SERVICETITAN_TOKEN_CACHE_CHILD"
 
+// childSetups prepare a child process for its mode before it asks for a
+// token, where the mode needs more than the environment (see
+// tokendir_linux_test.go).
+var childSetups = map[string]func(t *testing.T, vars map[string]string){}
+
 // TestTokenDirChildProcess is the child's body; run directly it does nothing.
 func TestTokenDirChildProcess(t *testing.T) {
 	mode := os.Getenv(childEnv)
@@ -412,6 +417,9 @@ func TestTokenDirChildProcess(t *testing.T) {
 	conn, _, err := servicetitan.Resolve(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(vars)})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if setup := childSetups[mode]; setup != nil {
+		setup(t, vars)
 	}
 	if mode == "barrier" {
 		// Everyone starts cold at the same moment: wait for the go file.
