@@ -163,11 +163,7 @@ func apiRequestDiagnostics(err error) diag.Diagnostics {
 	if err == nil {
 		return diags
 	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
+	for _, e := range joinedErrors(err) {
 		var ae *servicetitan.APIRequestError
 		var pe *servicetitan.URLPartError
 		switch {
@@ -195,9 +191,6 @@ func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, wh
 		diags.AddError("ServiceTitan API request is not known yet", what+" has arguments that are known only after apply; it can be read once they are.")
 		return diags
 	}
-	if err := req.Validate(); err != nil {
-		return append(diags, apiRequestDiagnostics(err)...)
-	}
 	conn, cd := d.connectionFor(m.Tenant, what)
 	if diags.Append(cd...); diags.HasError() {
 		return diags
@@ -206,7 +199,14 @@ func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, wh
 	defer stop()
 	ctx = d.logContext(ctx)
 	resp, err := conn.CallAPI(ctx, req)
-	if err != nil {
+	var argErr *servicetitan.APIRequestError
+	var partErr *servicetitan.URLPartError
+	switch {
+	case errors.As(err, &argErr) || errors.As(err, &partErr):
+		// CallAPI checks the arguments first, as validate did when they
+		// were all known; each error goes on its attribute.
+		return append(diags, apiRequestDiagnostics(err)...)
+	case err != nil:
 		diags.AddError("ServiceTitan API request failed", err.Error())
 		return diags
 	}

@@ -269,6 +269,15 @@ func settingsInput(attrs map[string]attr.Value, settings []servicetitan.Setting)
 	return in, unknown, diags
 }
 
+// joinedErrors are the errors errors.Join put together in err, each to be
+// its own diagnostic, or err alone.
+func joinedErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
 // connectDiagnostics turns the core's joined errors into one diagnostic
 // each, attached to the attribute when the value came from the
 // configuration so Terraform can point at the line.
@@ -278,11 +287,7 @@ func settingsInput(attrs map[string]attr.Value, settings []servicetitan.Setting)
 // configuration will have, so it is left out.
 func connectDiagnostics(err error, unknown []string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
+	for _, e := range joinedErrors(err) {
 		var se *servicetitan.SettingError
 		var fe *servicetitan.ConfigFileError
 		switch {
