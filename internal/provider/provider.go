@@ -213,7 +213,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 	}
 	conn, warnings, err := servicetitan.Resolve(in, opts)
 	for _, w := range warnings {
-		resp.Diagnostics.AddWarning(warningSummary(w), w)
+		resp.Diagnostics.AddWarning(w.Summary, w.Detail)
 	}
 	if err != nil {
 		resp.Diagnostics.Append(connectDiagnostics(err, unknown)...)
@@ -227,15 +227,6 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 		"token_url": conn.TokenURL(), "tenant_id": conn.TenantID(),
 		"client_id_source": conn.Source("client_id").String(), "client_secret_source": conn.Source("client_secret").String(),
 	})
-}
-
-// warningSummary titles a warning of the core's: an ignored config-file
-// key, or a credential with white space at an end.
-func warningSummary(w string) string {
-	if strings.HasPrefix(w, "config file ") {
-		return "Ignored key in ServiceTitan config file"
-	}
-	return "ServiceTitan setting with surrounding white space"
 }
 
 // settingsInput reads every setting's attribute by its name in the

@@ -102,7 +102,7 @@ func (d *providerData) resolveTenants(ctx context.Context, v attr.Value, diags *
 		}
 		conn, warnings, err := d.conn.Tenant(key, in)
 		for _, w := range warnings {
-			diags.AddWarning(warningSummary(w), w)
+			diags.AddWarning(w.Summary, w.Detail)
 		}
 		entry.conn, entry.err = conn, err
 		if err != nil {

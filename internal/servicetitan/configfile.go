@@ -41,7 +41,7 @@ func (e *ConfigFileError) Error() string {
 	return fmt.Sprintf("%s: %s", where, e.Reason)
 }
 
-func loadConfigFile(path string, src Source) (*configFile, []string, error) {
+func loadConfigFile(path string, src Source) (*configFile, []Warning, error) {
 	fail := func(reason string) error { return &ConfigFileError{Path: path, Source: src, Reason: reason} }
 	info, err := os.Stat(path)
 	switch {
@@ -72,10 +72,11 @@ func loadConfigFile(path string, src Source) (*configFile, []string, error) {
 		}
 		return nil, nil, fail(err.Error())
 	}
-	for i := range warnings {
-		warnings[i] = fmt.Sprintf("config file %q: %s", path, warnings[i])
+	out := make([]Warning, len(warnings))
+	for i, w := range warnings {
+		out[i] = Warning{Summary: "Ignored key in ServiceTitan config file", Detail: fmt.Sprintf("config file %q: %s", path, w)}
 	}
-	return &configFile{path: path, values: values}, warnings, nil
+	return &configFile{path: path, values: values}, out, nil
 }
 
 // ParseConfigFile reads a servicepytan-format config file: one flat JSON

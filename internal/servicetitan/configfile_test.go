@@ -52,7 +52,7 @@ func TestUnknownConfigKeyIsAWarning(t *testing.T) {
 	if len(warnings) != 1 {
 		t.Fatalf("warnings = %v, want one", warnings)
 	}
-	wantContains(t, warnings[0], file, `unknown key "SERVICETITAN_REGION"`, `"SERVICETITAN_TENANT_ID"`)
+	wantContains(t, warnings[0].Detail, file, `unknown key "SERVICETITAN_REGION"`, `"SERVICETITAN_TENANT_ID"`)
 }
 
 // FuzzParseConfigFile: any file content yields values or an error, never a

@@ -8,6 +8,15 @@ import (
 	"time"
 )
 
+// Warning is something worth a user's notice about the settings that is
+// no error: an ignored config-file key, a credential with white space at an
+// end. Summary titles it; Detail names the setting or key and its source.
+type Warning struct {
+	Summary, Detail string
+}
+
+func (w Warning) String() string { return w.Detail }
+
 // Input holds explicit values by setting name, the highest-precedence
 // source. An empty string counts as unset, as in servicepytan. Values of
 // every kind are text: "true", "4", "30s".
@@ -145,12 +154,13 @@ type Config struct {
 
 // Resolve resolves every setting from in, the config file and the
 // environment (servicepytan_connect), and validates them all. It returns
-// warnings (unknown config-file keys) and, when anything is invalid, one
+// warnings (unknown config-file keys, credentials with white space at an
+// end) and, when anything is invalid, one
 // error per bad setting joined together. Missing credentials are not an
 // error here: they are reported when a token is actually needed, so that
 // credential-free uses (endpoint lookups) work without them. Nothing is
 // sent anywhere until a token is asked for.
-func Resolve(in Input, opts Options) (*Config, []string, error) {
+func Resolve(in Input, opts Options) (*Config, []Warning, error) {
 	opts = opts.withDefaults()
 	for _, name := range sortedKeys(in) {
 		if _, ok := byName[name]; !ok {
@@ -172,12 +182,13 @@ func Resolve(in Input, opts Options) (*Config, []string, error) {
 // whiteSpaceWarnings name the credentials that carry white space at either
 // end, a newline copied with a secret, say: ServiceTitan compares them
 // exactly and answers only invalid_client. The value itself is never shown.
-func whiteSpaceWarnings(vals map[string]resolved) []string {
-	var out []string
+func whiteSpaceWarnings(vals map[string]resolved) []Warning {
+	var out []Warning
 	for _, s := range []Setting{SettingClientID, SettingClientSecret, SettingAppKey, SettingTenantID} {
 		if v := vals[s.Name]; v.value != "" && strings.TrimSpace(v.value) != v.value {
-			out = append(out, fmt.Sprintf("%s (from %s) begins or ends with white space, such as a newline copied with it; "+
-				"ServiceTitan compares it exactly, so remove the white space if requests fail with invalid_client", s.Name, v.source))
+			out = append(out, Warning{Summary: "ServiceTitan setting with surrounding white space",
+				Detail: fmt.Sprintf("%s (from %s) begins or ends with white space, such as a newline copied with it; "+
+					"ServiceTitan compares it exactly, so remove the white space if requests fail with invalid_client", s.Name, v.source)})
 		}
 	}
 	return out
@@ -214,7 +225,7 @@ type resolved struct {
 // environment variable, then default. servicepytan let a file or variable
 // override an explicit parameter, the reverse of its docs; here the more
 // specific source always wins.
-func resolve(explicit Input, lookupEnv func(string) (string, bool)) (map[string]resolved, *configFile, []string, error) {
+func resolve(explicit Input, lookupEnv func(string) (string, bool)) (map[string]resolved, *configFile, []Warning, error) {
 	env := func(s Setting) string {
 		v, _ := lookupEnv(s.EnvVar)
 		return v
@@ -239,7 +250,7 @@ func resolve(explicit Input, lookupEnv func(string) (string, bool)) (map[string]
 	// The config file's path is itself a setting, so resolve it first.
 	pick(SettingConfigFile, nil)
 	var file *configFile
-	var warnings []string
+	var warnings []Warning
 	if cf := out[SettingConfigFile.Name]; cf.value != "" {
 		var err error
 		file, warnings, err = loadConfigFile(cf.value, cf.source)

@@ -192,9 +192,12 @@ func TestWhiteSpaceAroundACredentialIsAWarning(t *testing.T) {
 	if len(warnings) != 2 {
 		t.Fatalf("warnings %q, want one for client_id and one for client_secret", warnings)
 	}
-	wantContains(t, warnings[0], `client_id (from attribute "client_id") begins or ends with white space`)
-	wantContains(t, warnings[1], "client_secret (from environment variable SERVICETITAN_CLIENT_SECRET) begins or ends with white space", "invalid_client")
+	wantContains(t, warnings[0].Detail, `client_id (from attribute "client_id") begins or ends with white space`)
+	wantContains(t, warnings[1].Detail, "client_secret (from environment variable SERVICETITAN_CLIENT_SECRET) begins or ends with white space", "invalid_client")
 	for _, w := range warnings {
-		mustNotLeak(t, w, " cid")
+		if w.Summary != "ServiceTitan setting with surrounding white space" {
+			t.Errorf("warning titled %q", w.Summary)
+		}
+		mustNotLeak(t, w.Detail, " cid")
 	}
 }

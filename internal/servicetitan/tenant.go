@@ -39,7 +39,7 @@ func (e *TenantError) Error() string {
 // Tenant resolves the entry key of tenants, with the values in. The
 // resolved configuration has a token source of its own, shared through
 // Options.SharedTokens with any configuration of the same token settings.
-func (c *Config) Tenant(key string, in Input) (*Config, []string, error) {
+func (c *Config) Tenant(key string, in Input) (*Config, []Warning, error) {
 	allowed := map[string]bool{}
 	for _, s := range TenantSettings {
 		allowed[s.Name] = true
@@ -50,7 +50,7 @@ func (c *Config) Tenant(key string, in Input) (*Config, []string, error) {
 		}
 	}
 	var file *configFile
-	var warnings []string
+	var warnings []Warning
 	if path := in[SettingConfigFile.Name]; path != "" {
 		var err error
 		file, warnings, err = loadConfigFile(path, Source{Kind: SourceExplicit, Setting: SettingConfigFile, Entry: key})
