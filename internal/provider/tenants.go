@@ -83,7 +83,7 @@ func (d *providerData) resolveTenants(ctx context.Context, v attr.Value, diags *
 		entry := &tenantEntry{}
 		d.tenants[key] = entry
 		if !ok || ev.IsUnknown() {
-			entry.unknown = []string{"the whole entry"}
+			entry.unknown = []string{"settings"}
 			continue
 		}
 		in, unknown, ed := settingsInput(obj.Attributes(), servicetitan.TenantSettings)
@@ -150,7 +150,8 @@ func (d *providerData) connectionFor(tenant types.String, what string) (*service
 		diags.AddError("Unknown ServiceTitan tenant", fmt.Sprintf("%s names tenant %q, which is not a key of the provider's tenants map: %s.", what, key, d.tenantKeys()))
 	case len(entry.unknown) > 0:
 		diags.AddError("ServiceTitan tenant is not known yet",
-			fmt.Sprintf("%s needs %s, whose %s depend on values that are known only after apply.", what, servicetitan.EntryName(key), strings.Join(entry.unknown, ", ")))
+			fmt.Sprintf("%s needs %s, whose %s depend on values that are known only after apply. Set them from values known at plan time (variables, locals), or apply what they depend on first.",
+				what, servicetitan.EntryName(key), strings.Join(entry.unknown, ", ")))
 	case entry.err != nil:
 		diags.AddError("Invalid ServiceTitan tenant "+servicetitan.EntryName(key), entry.err.Error())
 	default:
