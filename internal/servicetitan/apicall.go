@@ -153,12 +153,24 @@ func (c *Config) apiCall(ctx context.Context, method, u, body string) (int, []by
 			continue
 		}
 		if status < 200 || status > 299 {
-			e := c.apiStatusError(method, u, status, respBody, refreshed)
+			e := c.apiStatusError(method, u, status, c.serverWords(respBody, tok), refreshed)
 			e.Attempts, e.History = attempts, history
 			return 0, nil, e
 		}
 		return status, respBody, nil
 	}
+}
+
+// serverWords is a body as an error may quote it: whatever the server
+// echoed, the token, the app key and the client secret are replaced
+// before anything is parsed or cut short, so no part of one survives.
+func (c *Config) serverWords(body []byte, tok *Token) []byte {
+	for _, secret := range []string{tok.AccessToken, c.appKey, c.clientSecret} {
+		if secret != "" {
+			body = bytes.ReplaceAll(body, []byte(secret), []byte("[REDACTED]"))
+		}
+	}
+	return body
 }
 
 func (c *Config) apiStatusError(method, u string, status int, body []byte, refreshed bool) *APIError {
@@ -248,7 +260,7 @@ func (c *Config) apiAttempts(ctx context.Context, method, u, body string, tok *T
 		"attempts": attempts, "duration_ms": time.Since(started).Milliseconds()})
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 && !json.Valid(respBody) {
 		return 0, nil, attempts, p.History(), &APIError{Method: method, URL: u, StatusCode: resp.StatusCode, Attempts: attempts, TenantID: c.tenantID,
-			Excerpt: Excerpt(respBody), Problem: notJSONProblem(resp.Header.Get("Content-Type"), respBody)}
+			Excerpt: Excerpt(c.serverWords(respBody, tok)), Problem: notJSONProblem(resp.Header.Get("Content-Type"), respBody)}
 	}
 	return resp.StatusCode, respBody, attempts, p.History(), nil
 }

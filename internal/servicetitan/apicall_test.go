@@ -3,6 +3,7 @@ package servicetitan_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -233,4 +234,24 @@ func TestCallAPIAnswersThatAreNoEnvelope(t *testing.T) {
 	if !errors.As(err, &reqErr) || reqErr.Arg != "endpoint" {
 		t.Errorf("got %v, want an APIRequestError naming endpoint", err)
 	}
+}
+
+// Whatever a server echoes in its problem details, the error shows neither
+// the token nor the app key.
+func TestCallAPIErrorsNeverEchoTheTokenOrAppKey(t *testing.T) {
+	srv := acctest.StandIn(t)
+	c := configFor(t, srv, nil, fastOptions())
+	tok, err := c.AuthToken(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	echo := fmt.Sprintf(`{"title":"bad key %s","traceId":"%s","errors":{"%s":["token %s"]}}`, testAppKey, testAppKey, testAppKey, tok.AccessToken)
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 400, Body: echo})
+	_, err = c.CallAPI(t.Context(), jobsRequest(false))
+	var apiErr *servicetitan.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
+		t.Fatalf("got %v, want the APIError kept", err)
+	}
+	wantContains(t, err.Error(), "bad key [REDACTED]", "token [REDACTED]")
+	mustNotLeak(t, err.Error(), tok.AccessToken, testAppKey)
 }
