@@ -5,6 +5,8 @@ package provider
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -65,7 +67,7 @@ resource "terraform_data" "use" {
 			srv.InjectTokenFaults(fakeservicetitan.Fault{Status: 503, Headers: map[string]string{"Retry-After": "25"}})
 			run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+tc.config)
 
-			out := interruptWhileWaiting(t, run, tc.command, func() bool { return srv.TokenRequests() > 0 })
+			out := interruptWhileWaiting(t, run, tc.command)
 			if !tc.want.MatchString(out) {
 				t.Errorf("the output does not say %q:\n%s", tc.want, out)
 			}
@@ -79,12 +81,21 @@ resource "terraform_data" "use" {
 	}
 }
 
-// interruptWhileWaiting runs command and, once started says the request
-// that will be made to wait has been sent, presses Ctrl-C as a terminal
-// does: SIGINT to the CLI's process group. It fails the test unless the
-// CLI exits within bound, and returns what it printed.
-func interruptWhileWaiting(t *testing.T, run *acctest.CLIRun, command string, started func() bool) string {
+// waitingLine is what the provider logs once it sits out a Retry-After or
+// a backoff: from then on, an interrupt is an interrupted wait.
+const waitingLine = "request waiting before its next attempt"
+
+// interruptWhileWaiting runs command and, once the provider's log says it
+// is sitting out a wait (so the stand-in has answered, and the provider
+// has read that answer), presses Ctrl-C as a terminal does: SIGINT to the
+// CLI's process group. Interrupting at a fixed delay, or once the stand-in
+// has merely received the request, races the answer under load. It fails
+// the test unless the CLI exits within ctrlCBound, and returns what it
+// printed.
+func interruptWhileWaiting(t *testing.T, run *acctest.CLIRun, command string) string {
 	t.Helper()
+	logFile := filepath.Join(t.TempDir(), "provider.log")
+	run.Env = append(run.Env, "TF_LOG_PROVIDER=debug", "TF_LOG_PATH="+logFile)
 	var out bytes.Buffer
 	args := []string{command}
 	if command == "apply" {
@@ -103,17 +114,21 @@ func interruptWhileWaiting(t *testing.T, run *acctest.CLIRun, command string, st
 	killGroup := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	t.Cleanup(killGroup)
 
+	waiting := func() bool {
+		b, _ := os.ReadFile(logFile)
+		return bytes.Contains(b, []byte(waitingLine))
+	}
 	deadline := time.Now().Add(2 * time.Minute)
-	for !started() {
+	for !waiting() {
 		select {
 		case <-done:
-			t.Fatalf("%s ended before its request was sent (%v):\n%s", command, exitErr, out.String())
+			t.Fatalf("%s ended before the provider began to wait (%v):\n%s", command, exitErr, out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			killGroup()
 			<-done
-			t.Fatalf("the stand-in received no request within 2 minutes:\n%s", out.String())
+			t.Fatalf("the provider logged no wait (%q) within 2 minutes:\n%s", waitingLine, out.String())
 		}
 	}
 

@@ -43,10 +43,13 @@ type retryPolicy struct {
 	// progress is told what the request is doing now, for the message of a
 	// wait that is interrupted.
 	progress *progress
+	// ctx is the request's, for the log line of each wait (go-retryablehttp
+	// calls Backoff without one).
+	ctx context.Context
 }
 
 func (c *Config) retryPolicy(ctx context.Context, subject string) *retryPolicy {
-	return &retryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx)}
+	return &retryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx), ctx: ctx}
 }
 
 // client is a go-retryablehttp client that follows this policy. logAttempt
@@ -103,17 +106,23 @@ func (p *retryPolicy) answered(resp *http.Response, err error) {
 }
 
 // waited adds the wait that follows the last attempt, and says it is
-// being sat out.
+// being sat out: in the progress an interrupt reports, then in the log, so
+// that whoever reads the log line knows an interrupt from then on is
+// reported as an interrupted wait.
 func (p *retryPolicy) waited(d time.Duration, reason string) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	n := len(p.history)
 	if n == 0 {
+		p.mu.Unlock()
 		return
 	}
 	d = d.Round(time.Millisecond)
 	p.history[n-1] = fmt.Sprintf("%s, then waited %s %s", p.answers[n-1], d, reason)
 	p.progress.set(fmt.Sprintf("waiting %s, %s after %s (attempt %d of %d)", d, reason, p.answers[n-1], n, p.maxRetries+1))
+	p.mu.Unlock()
+	if p.ctx != nil {
+		p.opts.Log(p.ctx, "ServiceTitan "+p.subject+" request waiting before its next attempt", map[string]any{"wait": d.String(), "reason": reason, "attempt": n})
+	}
 }
 
 // attemptsMade is how many requests were sent.
