@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -36,16 +37,16 @@ type apiAttribute struct {
 }
 
 var apiRequestAttributes = []apiAttribute{
-	{servicetitan.ArgFolder, types.StringType, argRequired, "API folder, the first path segment after the API root, such as `jpm`, `crm`, `settings` or `reporting`."},
-	{servicetitan.ArgEndpoint, types.StringType, argRequired, "Path below the tenant, such as `jobs`, `customers/42` or `export/jobs`. Plain path segments: `.`, `..`, empty segments, a scheme or host and a query are refused (give query parameters in `query`)."},
-	{servicetitan.ArgVersion, types.StringType, argOptional, "API version segment. Defaults to `v2`."},
-	{servicetitan.ArgQuery, types.MapType{ElemType: types.StringType}, argOptional, "Query parameters, such as `{ active = \"true\" }`."},
-	{servicetitan.ArgAllPages, types.BoolType, argOptional, "Read every page: a list follows `hasMore` through `page`, an export (`export/...`) follows `continueFrom` through `from`. Defaults to `false`, one request."},
-	{servicetitan.ArgPageSize, types.Int64Type, argOptional, "`pageSize`, from 1 to 5000. With `all_pages` it defaults to 5000, so that a long list costs as few requests as it can."},
-	{servicetitan.ArgMaxPages, types.Int64Type, argOptional, "The most requests `all_pages` makes; defaults to 100. A list with more pages is an error; an export stops there with `has_more = true` and a warning, and continues from `continue_from` in a later run."},
-	{servicetitan.ArgFrom, types.StringType, argOptional, "Where an export starts: the `continue_from` of an earlier read, so that only what changed since is read."},
-	{servicetitan.ArgMethod, types.StringType, argOptional, "`GET` (the default), or `POST` for reporting data (`folder = \"reporting\"`, `endpoint = \"report-category/{category}/reports/{id}/data\"`), which ServiceTitan reads by POST. Nothing else: this never changes anything."},
-	{servicetitan.ArgBody, types.StringType, argOptional, "JSON body of a reporting data POST, such as `jsonencode({ parameters = [{ name = \"From\", value = \"2024-01-01\" }] })`."},
+	{apiclient.ArgFolder, types.StringType, argRequired, "API folder, the first path segment after the API root, such as `jpm`, `crm`, `settings` or `reporting`."},
+	{apiclient.ArgEndpoint, types.StringType, argRequired, "Path below the tenant, such as `jobs`, `customers/42` or `export/jobs`. Plain path segments: `.`, `..`, empty segments, a scheme or host and a query are refused (give query parameters in `query`)."},
+	{apiclient.ArgVersion, types.StringType, argOptional, "API version segment. Defaults to `v2`."},
+	{apiclient.ArgQuery, types.MapType{ElemType: types.StringType}, argOptional, "Query parameters, such as `{ active = \"true\" }`."},
+	{apiclient.ArgAllPages, types.BoolType, argOptional, "Read every page: a list follows `hasMore` through `page`, an export (`export/...`) follows `continueFrom` through `from`. Defaults to `false`, one request."},
+	{apiclient.ArgPageSize, types.Int64Type, argOptional, "`pageSize`, from 1 to 5000. With `all_pages` it defaults to 5000, so that a long list costs as few requests as it can."},
+	{apiclient.ArgMaxPages, types.Int64Type, argOptional, "The most requests `all_pages` makes; defaults to 100. A list with more pages is an error; an export stops there with `has_more = true` and a warning, and continues from `continue_from` in a later run."},
+	{apiclient.ArgFrom, types.StringType, argOptional, "Where an export starts: the `continue_from` of an earlier read, so that only what changed since is read."},
+	{apiclient.ArgMethod, types.StringType, argOptional, "`GET` (the default), or `POST` for reporting data (`folder = \"reporting\"`, `endpoint = \"report-category/{category}/reports/{id}/data\"`), which ServiceTitan reads by POST. Nothing else: this never changes anything."},
+	{apiclient.ArgBody, types.StringType, argOptional, "JSON body of a reporting data POST, such as `jsonencode({ parameters = [{ name = \"From\", value = \"2024-01-01\" }] })`."},
 	{"tenant", types.StringType, argOptional, tenantArgumentDescription},
 	{"url", types.StringType, computed, "URL of the first request (query values included)."},
 	{"status_code", types.Int64Type, computed, "HTTP status of the last response."},
@@ -117,13 +118,13 @@ type apiRequestModel struct {
 }
 
 // request is the core's request, or ok=false while an argument is unknown.
-func (m *apiRequestModel) request() (servicetitan.APIRequest, bool) {
+func (m *apiRequestModel) request() (apiclient.APIRequest, bool) {
 	for _, v := range []attr.Value{m.Folder, m.Endpoint, m.Version, m.Query, m.AllPages, m.PageSize, m.MaxPages, m.From, m.Method, m.RequestBody} {
 		if v.IsUnknown() {
-			return servicetitan.APIRequest{}, false
+			return apiclient.APIRequest{}, false
 		}
 	}
-	req := servicetitan.APIRequest{
+	req := apiclient.APIRequest{
 		Folder: m.Folder.ValueString(), Endpoint: m.Endpoint.ValueString(), Version: m.Version.ValueString(),
 		AllPages: m.AllPages.ValueBool(), PageSize: int(m.PageSize.ValueInt64()), MaxPages: int(m.MaxPages.ValueInt64()),
 		From: m.From.ValueString(), Method: strings.ToUpper(m.Method.ValueString()), Body: m.RequestBody.ValueString(),
@@ -133,7 +134,7 @@ func (m *apiRequestModel) request() (servicetitan.APIRequest, bool) {
 		for k, v := range m.Query.Elements() {
 			s, ok := v.(types.String)
 			if !ok || s.IsUnknown() {
-				return servicetitan.APIRequest{}, false
+				return apiclient.APIRequest{}, false
 			}
 			req.Query[k] = s.ValueString()
 		}
@@ -164,7 +165,7 @@ func apiRequestDiagnostics(err error) diag.Diagnostics {
 		return diags
 	}
 	for _, e := range joinedErrors(err) {
-		var ae *servicetitan.APIRequestError
+		var ae *apiclient.APIRequestError
 		var pe *servicetitan.URLPartError
 		switch {
 		case errors.As(e, &ae):
@@ -191,19 +192,19 @@ func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, wh
 		diags.AddError("ServiceTitan API request is not known yet", what+" has arguments that are known only after apply; it can be read once they are.")
 		return diags
 	}
-	conn, cd := d.connectionFor(m.Tenant, what)
+	api, cd := d.apiClientFor(m.Tenant, what)
 	if diags.Append(cd...); diags.HasError() {
 		return diags
 	}
 	ctx, stop := d.untilInterrupted(ctx)
 	defer stop()
 	ctx = d.logContext(ctx)
-	resp, err := conn.CallAPI(ctx, req)
-	var argErr *servicetitan.APIRequestError
+	resp, err := api.Call(ctx, req)
+	var argErr *apiclient.APIRequestError
 	var partErr *servicetitan.URLPartError
 	switch {
 	case errors.As(err, &argErr) || errors.As(err, &partErr):
-		// CallAPI checks the arguments first, as validate did when they
+		// Call checks the arguments first, as validate did when they
 		// were all known; each error goes on its attribute.
 		return append(diags, apiRequestDiagnostics(err)...)
 	case err != nil:

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -219,7 +220,7 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 		resp.Diagnostics.Append(connectDiagnostics(err, unknown)...)
 		return
 	}
-	data.conn = conn
+	data.conn, data.api = conn, apiclient.New(conn)
 	data.resolveTenants(ctx, config.Attributes()[tenantsAttribute], &resp.Diagnostics)
 	ctx = data.logContext(ctx)
 	tflog.Debug(ctx, "configured ServiceTitan provider", map[string]any{

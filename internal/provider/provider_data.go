@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -17,6 +18,9 @@ import (
 // configuration.
 type providerData struct {
 	conn *servicetitan.Config
+	// api reads the API with conn's token: one transport, and so one
+	// pace and token source, per provider configuration.
+	api *apiclient.Client
 	// unknown lists provider attributes whose values were not yet known.
 	// conn is then built only when none of them decides the endpoints,
 	// and serves the endpoints alone: its credentials may not be the ones

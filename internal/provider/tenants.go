@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -52,6 +53,8 @@ func tenantsSchema() schema.Attribute {
 // tenantEntry is one entry of tenants, resolved.
 type tenantEntry struct {
 	conn *servicetitan.Config
+	// api reads the API for the entry's tenant, with the entry's token.
+	api *apiclient.Client
 	// err says why the entry cannot serve reads; only its reads fail.
 	err error
 	// unknown lists the entry's attributes that are not known yet.
@@ -105,6 +108,9 @@ func (d *providerData) resolveTenants(ctx context.Context, v attr.Value, diags *
 			diags.AddWarning(w.Summary, w.Detail)
 		}
 		entry.conn, entry.err = conn, err
+		if err == nil {
+			entry.api = apiclient.New(conn)
+		}
 		if err != nil {
 			tflog.Debug(ctx, "tenants entry cannot be used", map[string]any{"tenant": key})
 		}
@@ -122,6 +128,19 @@ func (d *providerData) tenantKeys() string {
 		return "the provider has no tenants map"
 	}
 	return "the keys of tenants are " + strings.Join(keys, ", ")
+}
+
+// apiClientFor is the API client of the entry tenant names, or the
+// provider's own when tenant is null.
+func (d *providerData) apiClientFor(tenant types.String, what string) (*apiclient.Client, diag.Diagnostics) {
+	conn, diags := d.connectionFor(tenant, what)
+	if diags.HasError() || conn == nil {
+		return nil, diags
+	}
+	if tenant.IsNull() {
+		return d.api, diags
+	}
+	return d.tenants[tenant.ValueString()].api, diags
 }
 
 // connectionFor is connection for the entry tenant names, or the

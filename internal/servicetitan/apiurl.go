@@ -17,14 +17,14 @@ import (
 // path does not allow (a space, "#", "?") is percent-encoded. The query is
 // kept as given and must already be URL-encoded. Leading slashes are ignored.
 func BuildAPIURL(apiRootURL, folder, tenantID, endpoint string) (string, error) {
-	return buildAPIURL(apiRootURL, folder, DefaultAPIVersion, tenantID, endpoint)
+	return BuildAPIURLVersion(apiRootURL, folder, DefaultAPIVersion, tenantID, endpoint)
 }
 
 // DefaultAPIVersion is the version segment of ServiceTitan's API URLs.
 const DefaultAPIVersion = "v2"
 
-// buildAPIURL is BuildAPIURL with the version segment given.
-func buildAPIURL(apiRootURL, folder, version, tenantID, endpoint string) (string, error) {
+// BuildAPIURLVersion is BuildAPIURL with the version segment given.
+func BuildAPIURLVersion(apiRootURL, folder, version, tenantID, endpoint string) (string, error) {
 	if version == "" || version == "." || version == ".." || url.PathEscape(version) != version || strings.Contains(version, "/") {
 		return "", &URLPartError{Part: "version", Value: version, Allowed: "a version is one URL path segment such as \"v2\""}
 	}

@@ -36,7 +36,7 @@ func (c *Config) AuthHeaders(ctx context.Context) (map[string]string, error) {
 // token: reading the cache twice could straddle a refresh and pair a header
 // with a different token.
 func (c *Config) AuthTokenWithHeaders(ctx context.Context) (*Token, map[string]string, error) {
-	if err := c.apiCallSettings(); err != nil {
+	if err := c.APICallSettings(); err != nil {
 		return nil, nil, err
 	}
 	tok, err := c.AuthToken(ctx)
@@ -46,10 +46,10 @@ func (c *Config) AuthTokenWithHeaders(ctx context.Context) (*Token, map[string]s
 	return tok, c.Headers(tok), nil
 }
 
-// apiCallSettings reports, in one error, every setting an API call needs
+// APICallSettings reports, in one error, every setting an API call needs
 // that no source supplied: the credentials, the app key that every call
 // sends, and the tenant ID that every call's URL holds.
-func (c *Config) apiCallSettings() error {
+func (c *Config) APICallSettings() error {
 	var all []Setting
 	for _, err := range []error{c.tokenCredentials(), c.missing(SettingAppKey, SettingTenantID)} {
 		var m *MissingSettingError
@@ -66,6 +66,12 @@ func (c *Config) apiCallSettings() error {
 	}
 	return &MissingSettingError{Settings: all, ConfigFile: c.configFile}
 }
+
+// TokenSource is the token source of this configuration, shared with every
+// configuration resolved from the same token settings: what an API client
+// takes its tokens from, and tells of a token ServiceTitan refused. Check
+// APICallSettings first: it asks for a token whatever is missing.
+func (c *Config) TokenSource() *TokenSource { return c.tokens }
 
 // Headers builds the API call headers from a token already in hand.
 func (c *Config) Headers(tok *Token) map[string]string {

@@ -115,10 +115,6 @@ type clock struct {
 func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
-func jobsRequest(all bool) servicetitan.APIRequest {
-	return servicetitan.APIRequest{Folder: "jpm", Endpoint: "jobs", AllPages: all}
-}
-
 // clockedStandIn starts a stand-in that shares a settable clock with the
 // options it returns, so that a test moves time for both at once.
 func clockedStandIn(t *testing.T) (*clock, *fakeservicetitan.Server, servicetitan.Options) {

@@ -111,11 +111,11 @@ func Excerpt(body []byte) string {
 	if looksHTML(body) {
 		s = htmlTag.ReplaceAllString(s, " ")
 	}
-	return cleanText(s, excerptLength)
+	return CleanText(s, excerptLength)
 }
 
-// cleanText collapses whitespace, drops control characters and cuts to n runes.
-func cleanText(s string, n int) string {
+// CleanText collapses whitespace, drops control characters and cuts to n runes.
+func CleanText(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return ' '

@@ -297,6 +297,13 @@ func (c *Config) TokenURL() string { return TokenURL(c.authRootURL) }
 // absolute path, or "" when tokens are kept in the process only.
 func (c *Config) TokenCacheDir() string { return c.tokenCacheDir }
 
+// RequestTimeout bounds each attempt of a request (request_timeout).
+func (c *Config) RequestTimeout() time.Duration { return c.requestTimeout }
+
+// Options are the options the configuration was resolved with, defaults
+// filled in.
+func (c *Config) Options() Options { return c.opts }
+
 // ConfigFile is the config file that was read, or "".
 func (c *Config) ConfigFile() string { return c.configFile }
 

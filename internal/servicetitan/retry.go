@@ -26,12 +26,17 @@ import (
 // and so are a redirect (never followed: the request carries credentials
 // that must reach the configured host only) and a certificate that fails
 // verification.
-type retryPolicy struct {
+type RetryPolicy struct {
 	// subject names what is requested in log lines: "token".
-	subject    string
-	maxRetries int
-	timeout    time.Duration
-	opts       Options
+	subject string
+	// ThrottlingOnly limits retries to a 429, which ServiceTitan answers
+	// without acting on the request: a request that is not idempotent (a
+	// POST that may change something) must not be sent twice because a 5xx
+	// or a broken connection left unknown whether it was acted on.
+	ThrottlingOnly bool
+	maxRetries     int
+	timeout        time.Duration
+	opts           Options
 
 	attempts int // set by the error handler
 	tries    int // counted here, for the success path
@@ -48,13 +53,16 @@ type retryPolicy struct {
 	ctx context.Context
 }
 
-func (c *Config) retryPolicy(ctx context.Context, subject string) *retryPolicy {
-	return &retryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx), ctx: ctx}
+// RetryPolicy is the retry policy of one request of this configuration:
+// the token request, or one API request with all its attempts. subject
+// names it in log lines ("token", "API").
+func (c *Config) RetryPolicy(ctx context.Context, subject string) *RetryPolicy {
+	return &RetryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx), ctx: ctx}
 }
 
-// client is a go-retryablehttp client that follows this policy. logAttempt
+// Client is a go-retryablehttp client that follows this policy. logAttempt
 // is called before each attempt, numbered from 1.
-func (p *retryPolicy) client(logAttempt func(attempt int)) *retryablehttp.Client {
+func (p *RetryPolicy) Client(logAttempt func(attempt int)) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport: p.opts.Transport,
@@ -82,21 +90,21 @@ func (p *retryPolicy) client(logAttempt func(attempt int)) *retryablehttp.Client
 	}
 }
 
-func (p *retryPolicy) setDoing(s string) { p.progress.set(s) }
+func (p *RetryPolicy) setDoing(s string) { p.progress.set(s) }
 
 // History is one line per attempt: its answer and the wait that followed.
-func (p *retryPolicy) History() []string {
+func (p *RetryPolicy) History() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.history...)
 }
 
 // answered records what an attempt got: a status, or a transport error.
-func (p *retryPolicy) answered(resp *http.Response, err error) {
+func (p *RetryPolicy) answered(resp *http.Response, err error) {
 	what := ""
 	switch {
 	case err != nil:
-		what = describeTransportError(err, p.timeout).Error()
+		what = DescribeTransportError(err, p.timeout).Error()
 	case resp != nil:
 		what = fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
@@ -109,7 +117,7 @@ func (p *retryPolicy) answered(resp *http.Response, err error) {
 // being sat out: in the progress an interrupt reports, then in the log, so
 // that whoever reads the log line knows an interrupt from then on is
 // reported as an interrupted wait.
-func (p *retryPolicy) waited(d time.Duration, reason string) {
+func (p *RetryPolicy) waited(d time.Duration, reason string) {
 	p.mu.Lock()
 	n := len(p.history)
 	if n == 0 {
@@ -125,26 +133,26 @@ func (p *retryPolicy) waited(d time.Duration, reason string) {
 	}
 }
 
-// attemptsMade is how many requests were sent.
-func (p *retryPolicy) attemptsMade() int { return max(p.attempts, p.tries) }
+// Attempts is how many requests were sent.
+func (p *RetryPolicy) Attempts() int { return max(p.attempts, p.tries) }
 
-func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+func (p *RetryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	p.tries++
 	if ctx.Err() == nil {
 		p.answered(resp, err)
 	}
 	if ctx.Err() != nil {
 		// Ctrl-C in Terraform cancels the context: stop at once.
-		return false, stopError(ctx)
+		return false, StopError(ctx)
 	}
 	if err != nil {
-		if finalTransportError(ctx, err) {
+		if finalTransportError(ctx, err) || p.ThrottlingOnly {
 			return false, err
 		}
-		p.opts.Log(ctx, "ServiceTitan "+p.subject+" request failed, will retry if attempts remain", map[string]any{"error": describeTransportError(err, p.timeout).Error(), "attempt": p.tries})
+		p.opts.Log(ctx, "ServiceTitan "+p.subject+" request failed, will retry if attempts remain", map[string]any{"error": DescribeTransportError(err, p.timeout).Error(), "attempt": p.tries})
 		return true, nil
 	}
-	if !retryableStatus(resp.StatusCode) {
+	if !retryableStatus(resp.StatusCode) || (p.ThrottlingOnly && resp.StatusCode != http.StatusTooManyRequests) {
 		return false, nil
 	}
 	if wait, ok := retryAfter(resp, p.opts.Now()); ok && wait > p.opts.MaxRetryAfter {
@@ -164,7 +172,7 @@ func (e *RetryAfterError) Error() string {
 	return fmt.Sprintf("the server asked to wait %s (Retry-After), more than the %s this client waits", e.Wait, e.Limit)
 }
 
-func (p *retryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+func (p *RetryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := retryAfter(resp, p.opts.Now()); ok {
 			p.waited(wait, "as ServiceTitan's Retry-After asked")
@@ -201,9 +209,9 @@ func finalTransportError(ctx context.Context, err error) bool {
 	return errors.As(err, &verifyErr) || errors.As(err, &authorityErr) || errors.As(err, &hostErr) || errors.As(err, &invalidErr)
 }
 
-// redirectTarget names where a 3xx pointed, by scheme and host only: the
+// RedirectTarget names where a 3xx pointed, by scheme and host only: the
 // path and query of a Location may carry anything.
-func redirectTarget(resp *http.Response) string {
+func RedirectTarget(resp *http.Response) string {
 	loc, err := resp.Location()
 	if err != nil || loc.Host == "" {
 		return ""
@@ -245,9 +253,9 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// describeTransportError turns a net/http error into a sentence a user can
+// DescribeTransportError turns a net/http error into a sentence a user can
 // act on, without the request body (which holds the secret).
-func describeTransportError(err error, timeout time.Duration) error {
+func DescribeTransportError(err error, timeout time.Duration) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		if ue.Timeout() {

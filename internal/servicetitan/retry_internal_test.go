@@ -18,7 +18,7 @@ import (
 // sampled directly.
 func TestBackoffStaysWithinItsCapWithJitter(t *testing.T) {
 	const minWait, maxWait = 500 * time.Millisecond, 8 * time.Second
-	p := &retryPolicy{opts: Options{}.withDefaults()}
+	p := &RetryPolicy{opts: Options{}.withDefaults()}
 	for _, attempt := range []int{0, 1, 2, 3, 4, 5, 10, 16, 17, 40, 63} {
 		ceiling := maxWait
 		if attempt < 5 {

@@ -26,9 +26,9 @@ type StoppedError struct {
 	Request string
 }
 
-// stopError describes why ctx ended. Every place that stops waiting because
+// StopError describes why ctx ended. Every place that stops waiting because
 // ctx is done returns it, so a bare "context canceled" never reaches a user.
-func stopError(ctx context.Context) error {
+func StopError(ctx context.Context) error {
 	cause := context.Cause(ctx)
 	if cause == nil {
 		cause = ctx.Err()
@@ -64,6 +64,10 @@ func (p *progress) get() string {
 }
 
 type progressKey struct{}
+
+// TrackProgress returns ctx carrying a record of what a request does, for
+// StopError to say what was being waited for when ctx ends.
+func TrackProgress(ctx context.Context) context.Context { return withProgress(ctx, &progress{}) }
 
 func withProgress(ctx context.Context, p *progress) context.Context {
 	return context.WithValue(ctx, progressKey{}, p)

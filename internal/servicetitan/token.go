@@ -1,6 +1,7 @@
 package servicetitan
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -129,7 +130,7 @@ func (e *TokenError) Error() string {
 	if e.URLSource != "" {
 		fmt.Fprintf(&b, " (the auth root URL is %s)", e.URLSource)
 	}
-	b.WriteString(attemptsText(e.Attempts, e.History))
+	b.WriteString(AttemptsText(e.Attempts, e.History))
 	if hint := e.hint(); hint != "" {
 		b.WriteString(". ")
 		b.WriteString(hint)
@@ -139,9 +140,9 @@ func (e *TokenError) Error() string {
 
 func (e *TokenError) Unwrap() error { return e.Err }
 
-// attemptsText is " (after N attempts: what each got, and the waits)", or
+// AttemptsText is " (after N attempts: what each got, and the waits)", or
 // nothing for one attempt.
-func attemptsText(n int, history []string) string {
+func AttemptsText(n int, history []string) string {
 	switch {
 	case n <= 1:
 		return ""
@@ -188,7 +189,7 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 	if status != http.StatusOK {
 		e := &TokenError{StatusCode: status}
 		if jsonErr == nil && r.Error != "" {
-			e.Code, e.Description = cleanText(r.Error, 64), cleanText(r.ErrorDescription, 200)
+			e.Code, e.Description = CleanText(r.Error, 64), CleanText(r.ErrorDescription, 200)
 		} else {
 			e.Excerpt = Excerpt(body)
 		}
@@ -208,13 +209,13 @@ func ParseTokenResponse(status int, contentType string, body []byte, now time.Ti
 		return nil, e
 	}
 	if r.Error != "" {
-		return nil, &TokenError{StatusCode: status, Code: cleanText(r.Error, 64), Description: cleanText(r.ErrorDescription, 200)}
+		return nil, &TokenError{StatusCode: status, Code: CleanText(r.Error, 64), Description: CleanText(r.ErrorDescription, 200)}
 	}
 	if r.AccessToken == "" {
 		return nil, &TokenError{StatusCode: status, Problem: "the response has no access_token", Excerpt: Excerpt(body)}
 	}
 	if r.TokenType != "" && !strings.EqualFold(r.TokenType, "bearer") {
-		return nil, &TokenError{StatusCode: status, Problem: fmt.Sprintf("unsupported token_type %q; ServiceTitan issues Bearer tokens", cleanText(r.TokenType, 32))}
+		return nil, &TokenError{StatusCode: status, Problem: fmt.Sprintf("unsupported token_type %q; ServiceTitan issues Bearer tokens", CleanText(r.TokenType, 32))}
 	}
 
 	claims := decodeJWTClaims(r.AccessToken)
@@ -317,6 +318,19 @@ func jsonProblem(err error) string {
 	return "unreadable"
 }
 
+// NotJSONProblem says what a body that should be JSON is instead: an HTML
+// page (a gateway answered), nothing, or JSON that does not parse.
+func NotJSONProblem(contentType string, body []byte) string {
+	switch {
+	case strings.HasPrefix(contentType, "text/html") || looksHTML(body):
+		return "the response is an HTML page, not JSON (a proxy or gateway answered instead of ServiceTitan?)"
+	case len(bytes.TrimSpace(body)) == 0:
+		return "the response body is empty"
+	}
+	var v any
+	return "the response is not valid JSON (" + jsonProblem(json.Unmarshal(body, &v)) + ")"
+}
+
 func looksHTML(body []byte) bool {
 	s := strings.ToLower(strings.TrimSpace(string(body[:min(len(body), 512)])))
 	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") || strings.Contains(s, "<body")
@@ -375,39 +389,39 @@ func (c *Config) requestToken(ctx context.Context) (*Token, error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 
-	p := c.retryPolicy(ctx, "token")
-	client := p.client(func(attempt int) {
+	p := c.RetryPolicy(ctx, "token")
+	client := p.Client(func(attempt int) {
 		c.opts.Log(ctx, "requesting ServiceTitan token", map[string]any{
 			"token_url": RedactURL(tokenURL), "client_id": c.clientID, "attempt": attempt, "enterprise_hub": c.enterpriseHub,
 		})
 	})
 
 	resp, err := client.Do(req)
-	attempts := p.attemptsMade()
+	attempts := p.Attempts()
 	if err != nil {
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
 		if ctx.Err() != nil {
-			return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: stopError(ctx)}
+			return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, Err: StopError(ctx)}
 		}
 		var ra *RetryAfterError
 		if errors.As(err, &ra) {
 			return nil, &TokenError{TokenURL: tokenURL, StatusCode: ra.StatusCode, Attempts: attempts, History: p.History(), RetryAfter: ra.Wait, Problem: ra.Error()}
 		}
-		return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, History: p.History(), Err: describeTransportError(err, c.requestTimeout), URLSource: c.authRootSource()}
+		return nil, &TokenError{TokenURL: tokenURL, Attempts: attempts, History: p.History(), Err: DescribeTransportError(err, c.requestTimeout), URLSource: c.authRootSource()}
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Redirect: redirectTarget(resp)}
+		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Redirect: RedirectTarget(resp)}
 	}
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponseSize))
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Err: stopError(ctx)}
+			return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Err: StopError(ctx)}
 		}
-		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Problem: "reading the response failed", Err: describeTransportError(err, c.requestTimeout)}
+		return nil, &TokenError{TokenURL: tokenURL, StatusCode: resp.StatusCode, Attempts: attempts, Problem: "reading the response failed", Err: DescribeTransportError(err, c.requestTimeout)}
 	}
 	tok, err := ParseTokenResponse(resp.StatusCode, resp.Header.Get("Content-Type"), body, c.opts.Now())
 	if err != nil {

@@ -64,7 +64,7 @@ func (d *tokenDir) acquire(ctx context.Context, root *os.Root) (func(), error) {
 			t.Stop()
 			f.Close()
 			if ctx.Err() != nil {
-				return nil, stopError(ctx)
+				return nil, StopError(ctx)
 			}
 			return nil, context.Cause(wctx)
 		case <-t.C:

@@ -120,7 +120,7 @@ func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 			}
 		}
 		s.mu.Unlock()
-		stopped := stopError(ctx)
+		stopped := StopError(ctx)
 		if se, ok := stopped.(*StoppedError); ok && se.While == "" {
 			se.While = f.progress.get()
 		}

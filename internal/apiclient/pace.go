@@ -1,4 +1,4 @@
-package servicetitan
+package apiclient
 
 import (
 	"net/http"

@@ -1,20 +1,20 @@
-package servicetitan_test
+package apiclient_test
 
 import (
 	"sync"
 	"testing"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
-	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 )
 
-func TestCallAPIKeepsUnderTheRateLimit(t *testing.T) {
+func TestCallKeepsUnderTheRateLimit(t *testing.T) {
 	srv := acctest.StandIn(t)
-	c := configFor(t, srv, nil, fastOptions())
+	c := client(t, srv, nil, acctest.FastOptions())
 	var wg sync.WaitGroup
 	for range 150 {
 		wg.Go(func() {
-			if _, err := c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "settings", Endpoint: "business-units"}); err != nil {
+			if _, err := c.Call(t.Context(), apiclient.APIRequest{Folder: "settings", Endpoint: "business-units"}); err != nil {
 				t.Error(err)
 			}
 		})

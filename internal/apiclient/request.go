@@ -1,11 +1,15 @@
-package servicetitan
+package apiclient
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
 // Paging limits of ServiceTitan's list endpoints, and the provider's bounds.
@@ -101,10 +105,10 @@ func (r APIRequest) Validate() error {
 	if len(errs) == 0 {
 		version := r.Version
 		if version == "" {
-			version = DefaultAPIVersion
+			version = servicetitan.DefaultAPIVersion
 		}
-		if _, err := buildAPIURL("https://api.example", r.Folder, version, "1", r.Endpoint); err != nil {
-			var pe *URLPartError
+		if _, err := servicetitan.BuildAPIURLVersion("https://api.example", r.Folder, version, "1", r.Endpoint); err != nil {
+			var pe *servicetitan.URLPartError
 			if errors.As(err, &pe) {
 				bad(pe.Part, pe.Allowed)
 			} else {
@@ -133,7 +137,7 @@ func (r APIRequest) Validate() error {
 	if r.MaxPages < 0 {
 		bad(ArgMaxPages, "must be at least 1")
 	}
-	for _, k := range sortedKeys(r.Query) {
+	for _, k := range slices.Sorted(maps.Keys(r.Query)) {
 		switch {
 		case r.AllPages && k == "page":
 			bad(ArgQuery, "page is set by all_pages, which reads every page; leave page out of query, or unset all_pages to read one page")
@@ -200,7 +204,7 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ServiceTitan API request %s %s failed", e.Method, RedactURL(e.URL))
+	fmt.Fprintf(&b, "ServiceTitan API request %s %s failed", e.Method, servicetitan.RedactURL(e.URL))
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
 		if text := http.StatusText(e.StatusCode); text != "" {
@@ -210,7 +214,7 @@ func (e *APIError) Error() string {
 	if e.Title != "" {
 		fmt.Fprintf(&b, ": %s", e.Title)
 	}
-	for _, field := range sortedKeys(e.Errors) {
+	for _, field := range slices.Sorted(maps.Keys(e.Errors)) {
 		fmt.Fprintf(&b, "; %s: %s", field, strings.Join(e.Errors[field], " "))
 	}
 	if e.Redirect != "" || (e.StatusCode >= 300 && e.StatusCode < 400) {
@@ -230,9 +234,9 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, "; the body began %q", e.Excerpt)
 	}
 	if e.TraceID != "" {
-		fmt.Fprintf(&b, " (traceId %s)", cleanText(e.TraceID, 64))
+		fmt.Fprintf(&b, " (traceId %s)", servicetitan.CleanText(e.TraceID, 64))
 	}
-	b.WriteString(attemptsText(e.Attempts, e.History))
+	b.WriteString(servicetitan.AttemptsText(e.Attempts, e.History))
 	if hint := e.hint(); hint != "" {
 		b.WriteString(". ")
 		b.WriteString(hint)

@@ -1,4 +1,4 @@
-package servicetitan_test
+package apiclient_test
 
 import (
 	"encoding/json"
@@ -12,10 +12,10 @@ import (
 // counted once, whatever its strings and nesting hold.
 func TestItemsOfEveryPageFormOneArray(t *testing.T) {
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 7 })
-	c := configFor(t, srv, nil, fastOptions())
+	c := client(t, srv, nil, acctest.FastOptions())
 	req := jobsRequest(true)
 	req.PageSize = 3
-	resp, err := c.CallAPI(t.Context(), req)
+	resp, err := c.Call(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package servicetitan_test
+package apiclient_test
 
 import (
 	"context"
@@ -13,14 +13,15 @@ import (
 	"time"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
-func TestCallAPIReadsEveryPageWithOneToken(t *testing.T) {
+func TestCallReadsEveryPageWithOneToken(t *testing.T) {
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 12345 })
-	c := configFor(t, srv, nil, fastOptions())
-	resp, err := c.CallAPI(t.Context(), jobsRequest(true))
+	c := client(t, srv, nil, acctest.FastOptions())
+	resp, err := c.Call(t.Context(), jobsRequest(true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,11 +33,11 @@ func TestCallAPIReadsEveryPageWithOneToken(t *testing.T) {
 	}
 }
 
-func TestCallAPIResumesAnExport(t *testing.T) {
+func TestCallResumesAnExport(t *testing.T) {
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 2500 })
-	c := configFor(t, srv, nil, fastOptions())
-	req := servicetitan.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true}
-	first, err := c.CallAPI(t.Context(), req)
+	c := client(t, srv, nil, acctest.FastOptions())
+	req := apiclient.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true}
+	first, err := c.Call(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestCallAPIResumesAnExport(t *testing.T) {
 	}
 	srv.AddJobs(7)
 	req.From = first.ContinueFrom
-	next, err := c.CallAPI(t.Context(), req)
+	next, err := c.Call(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,18 +55,18 @@ func TestCallAPIResumesAnExport(t *testing.T) {
 	}
 }
 
-func TestCallAPIBoundsItsPages(t *testing.T) {
+func TestCallBoundsItsPages(t *testing.T) {
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.EndlessLists = true })
-	c := configFor(t, srv, nil, fastOptions())
+	c := client(t, srv, nil, acctest.FastOptions())
 	list := jobsRequest(true)
 	list.MaxPages, list.PageSize = 4, 1
-	_, err := c.CallAPI(t.Context(), list)
+	_, err := c.Call(t.Context(), list)
 	if err == nil {
 		t.Fatal("a list that never ends was read to its end")
 	}
 	wantContains(t, err.Error(), "more than max_pages (4) pages of 1", "4 items read so far")
-	export := servicetitan.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true, MaxPages: 3}
-	resp, err := c.CallAPI(t.Context(), export)
+	export := apiclient.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true, MaxPages: 3}
+	resp, err := c.Call(t.Context(), export)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,14 +76,15 @@ func TestCallAPIBoundsItsPages(t *testing.T) {
 	wantContains(t, resp.Warnings[0], "max_pages (3 requests", "continue_from")
 }
 
-func TestCallAPIRefreshesARefusedTokenOnce(t *testing.T) {
+func TestCallRefreshesARefusedTokenOnce(t *testing.T) {
 	srv := acctest.StandIn(t)
-	c := configFor(t, srv, servicetitan.Input{"token_cache_dir": t.TempDir()}, fastOptions())
-	if _, err := c.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+	dir := t.TempDir()
+	c := client(t, srv, servicetitan.Input{"token_cache_dir": dir}, acctest.FastOptions())
+	if _, err := c.Call(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatal(err)
 	}
 	srv.RevokeTokens()
-	if _, err := c.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+	if _, err := c.Call(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatalf("a revoked token was not replaced: %v", err)
 	}
 	if got := srv.TokenRequests(); got != 2 {
@@ -90,8 +92,8 @@ func TestCallAPIRefreshesARefusedTokenOnce(t *testing.T) {
 	}
 	// A new configuration of the same directory, as the next process would
 	// be, is not handed the refused token from it.
-	other := configFor(t, srv, servicetitan.Input{"token_cache_dir": c.TokenCacheDir()}, fastOptions())
-	if _, err := other.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+	other := client(t, srv, servicetitan.Input{"token_cache_dir": dir}, acctest.FastOptions())
+	if _, err := other.Call(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatal(err)
 	}
 	if got := srv.TokenRequests(); got != 2 {
@@ -99,19 +101,19 @@ func TestCallAPIRefreshesARefusedTokenOnce(t *testing.T) {
 	}
 }
 
-func TestCallAPIStatusesSayWhatIsWrong(t *testing.T) {
+func TestCallStatusesSayWhatIsWrong(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		setup func(*fakeservicetitan.Server)
 		in    servicetitan.Input
-		req   servicetitan.APIRequest
+		req   apiclient.APIRequest
 		want  []string
 	}{
 		{"401 twice", nil, servicetitan.Input{"app_key": "not-the-app-key"}, jobsRequest(false),
-			[]string{"HTTP 401", "refused again with a newly issued token", "app key (app_key) does not belong", "not installed on tenant " + testTenant}},
+			[]string{"HTTP 401", "refused again with a newly issued token", "app key (app_key) does not belong", "not installed on tenant " + acctest.TenantID}},
 		{"403", nil, servicetitan.Input{"tenant_id": "9999"}, jobsRequest(false), []string{"HTTP 403", "tenant 9999", "scopes"}},
-		{"404", nil, servicetitan.Input{}, servicetitan.APIRequest{Folder: "jpm", Endpoint: "no-such-thing"}, []string{"HTTP 404", "/jpm/v2/tenant/" + testTenant + "/no-such-thing", "no such endpoint"}},
-		{"400 validation", nil, servicetitan.Input{}, servicetitan.APIRequest{Folder: "jpm", Endpoint: "jobs", Query: map[string]string{"pageSize": "9000"}}, []string{"HTTP 400", "pageSize:"}},
+		{"404", nil, servicetitan.Input{}, apiclient.APIRequest{Folder: "jpm", Endpoint: "no-such-thing"}, []string{"HTTP 404", "/jpm/v2/tenant/" + acctest.TenantID + "/no-such-thing", "no such endpoint"}},
+		{"400 validation", nil, servicetitan.Input{}, apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", Query: map[string]string{"pageSize": "9000"}}, []string{"HTTP 400", "pageSize:"}},
 		{"429 beyond the cap", func(s *fakeservicetitan.Server) {
 			s.InjectAPIFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "120"}})
 		}, servicetitan.Input{}, jobsRequest(false), []string{"HTTP 429", "asked to wait 2m0s"}},
@@ -127,22 +129,22 @@ func TestCallAPIStatusesSayWhatIsWrong(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(srv)
 			}
-			c := configFor(t, srv, tc.in, fastOptions())
-			_, err := c.CallAPI(t.Context(), tc.req)
+			c := client(t, srv, tc.in, acctest.FastOptions())
+			_, err := c.Call(t.Context(), tc.req)
 			if err == nil {
 				t.Fatal("no error")
 			}
 			wantContains(t, err.Error(), tc.want...)
-			mustNotLeak(t, err.Error(), srv.LastIssuedToken(), testAppKey)
+			mustNotLeak(t, err.Error(), srv.LastIssuedToken(), acctest.AppKey)
 		})
 	}
 }
 
-func TestCallAPIWaitsOutA429(t *testing.T) {
+func TestCallWaitsOutA429(t *testing.T) {
 	srv := acctest.StandIn(t)
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 429, Headers: map[string]string{"Retry-After": "1"}})
-	c := configFor(t, srv, nil, fastOptions())
-	if _, err := c.CallAPI(t.Context(), jobsRequest(false)); err != nil {
+	c := client(t, srv, nil, acctest.FastOptions())
+	if _, err := c.Call(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatalf("a 429 with Retry-After: 1 was not waited out: %v", err)
 	}
 	if got := srv.Stats().APIRequests; got != 2 {
@@ -150,7 +152,7 @@ func TestCallAPIWaitsOutA429(t *testing.T) {
 	}
 }
 
-func TestCallAPINeverFollowsARedirect(t *testing.T) {
+func TestCallNeverFollowsARedirect(t *testing.T) {
 	var reached atomic.Int32
 	other := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Add(1) }))
 	l, err := net.Listen("tcp", "127.0.0.2:0")
@@ -161,9 +163,9 @@ func TestCallAPINeverFollowsARedirect(t *testing.T) {
 	other.Start()
 	defer other.Close()
 	srv := acctest.StandIn(t)
-	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 307, Headers: map[string]string{"Location": other.URL + "/jpm/v2/tenant/" + testTenant + "/jobs"}})
-	c := configFor(t, srv, nil, fastOptions())
-	_, err = c.CallAPI(t.Context(), jobsRequest(false))
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 307, Headers: map[string]string{"Location": other.URL + "/jpm/v2/tenant/" + acctest.TenantID + "/jobs"}})
+	c := client(t, srv, nil, acctest.FastOptions())
+	_, err = c.Call(t.Context(), jobsRequest(false))
 	if err == nil {
 		t.Fatal("the redirect was followed to an answer")
 	}
@@ -175,11 +177,11 @@ func TestCallAPINeverFollowsARedirect(t *testing.T) {
 
 // A body past the cap is not read into memory whole: the error says so and
 // points to page_size.
-func TestCallAPIReadsBodiesThroughACap(t *testing.T) {
+func TestCallReadsBodiesThroughACap(t *testing.T) {
 	srv := acctest.StandIn(t)
-	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"data":["` + strings.Repeat("x", servicetitan.MaxAPIResponseSize) + `"]}`})
-	c := configFor(t, srv, nil, fastOptions())
-	_, err := c.CallAPI(t.Context(), jobsRequest(false))
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"data":["` + strings.Repeat("x", apiclient.MaxAPIResponseSize) + `"]}`})
+	c := client(t, srv, nil, acctest.FastOptions())
+	_, err := c.Call(t.Context(), jobsRequest(false))
 	if err == nil {
 		t.Fatal("a body past the cap was accepted")
 	}
@@ -187,14 +189,14 @@ func TestCallAPIReadsBodiesThroughACap(t *testing.T) {
 }
 
 // Ctrl-C during an API wait stops it at once and says what it waited for.
-func TestCallAPIInterruptedSaysWhatItWaitedFor(t *testing.T) {
+func TestCallInterruptedSaysWhatItWaitedFor(t *testing.T) {
 	srv := acctest.StandIn(t)
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 503, Headers: map[string]string{"Retry-After": "25"}})
-	c := configFor(t, srv, nil, fastOptions())
+	c := client(t, srv, nil, acctest.FastOptions())
 	ctx, cancel := context.WithCancelCause(t.Context())
 	time.AfterFunc(300*time.Millisecond, func() { cancel(servicetitan.ErrInterrupted) })
 	start := time.Now()
-	_, err := c.CallAPI(ctx, jobsRequest(false))
+	_, err := c.Call(ctx, jobsRequest(false))
 	if err == nil || time.Since(start) > 10*time.Second {
 		t.Fatalf("got %v after %s", err, time.Since(start))
 	}
@@ -208,29 +210,29 @@ func TestCallAPIInterruptedSaysWhatItWaitedFor(t *testing.T) {
 // A single answer that is no envelope is the response body alone; all_pages
 // over it is an error, and so is an export that says it has more but not
 // where to continue.
-func TestCallAPIAnswersThatAreNoEnvelope(t *testing.T) {
+func TestCallAnswersThatAreNoEnvelope(t *testing.T) {
 	srv := acctest.StandIn(t)
-	c := configFor(t, srv, nil, fastOptions())
+	c := client(t, srv, nil, acctest.FastOptions())
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"id":20001,"name":"Avery Johnson"}`})
-	resp, err := c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "crm", Endpoint: "customers/20001"})
+	resp, err := c.Call(t.Context(), apiclient.APIRequest{Folder: "crm", Endpoint: "customers/20001"})
 	if err != nil || resp.ItemsJSON != "" || resp.ItemCount != 0 || !strings.Contains(string(resp.Body), "Avery Johnson") {
 		t.Fatalf("got %+v, %v; want the body alone", resp, err)
 	}
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"id":20001}`})
-	_, err = c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "crm", Endpoint: "customers/20001", AllPages: true})
+	_, err = c.Call(t.Context(), apiclient.APIRequest{Folder: "crm", Endpoint: "customers/20001", AllPages: true})
 	wantContains(t, err.Error(), "all_pages needs a list or export answer")
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"data":[1],"hasMore":true}`})
-	_, err = c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true})
+	_, err = c.Call(t.Context(), apiclient.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true})
 	wantContains(t, err.Error(), "gives no continueFrom")
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: ` `})
-	_, err = c.CallAPI(t.Context(), jobsRequest(false))
+	_, err = c.Call(t.Context(), jobsRequest(false))
 	wantContains(t, err.Error(), "the response body is empty")
-	var apiErr *servicetitan.APIError
+	var apiErr *apiclient.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 200 {
 		t.Errorf("got %v, want an APIError with the status", err)
 	}
-	_, err = c.CallAPI(t.Context(), servicetitan.APIRequest{Folder: "jpm", Endpoint: "jobs?x=1"})
-	var reqErr *servicetitan.APIRequestError
+	_, err = c.Call(t.Context(), apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs?x=1"})
+	var reqErr *apiclient.APIRequestError
 	if !errors.As(err, &reqErr) || reqErr.Arg != "endpoint" {
 		t.Errorf("got %v, want an APIRequestError naming endpoint", err)
 	}
@@ -238,20 +240,21 @@ func TestCallAPIAnswersThatAreNoEnvelope(t *testing.T) {
 
 // Whatever a server echoes in its problem details, the error shows neither
 // the token nor the app key.
-func TestCallAPIErrorsNeverEchoTheTokenOrAppKey(t *testing.T) {
+func TestCallErrorsNeverEchoTheTokenOrAppKey(t *testing.T) {
 	srv := acctest.StandIn(t)
-	c := configFor(t, srv, nil, fastOptions())
-	tok, err := c.AuthToken(t.Context())
+	conn := acctest.ResolveFor(t, srv, nil, acctest.FastOptions())
+	c := apiclient.New(conn)
+	tok, err := conn.AuthToken(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	echo := fmt.Sprintf(`{"title":"bad key %s","traceId":"%s","errors":{"%s":["token %s"]}}`, testAppKey, testAppKey, testAppKey, tok.AccessToken)
+	echo := fmt.Sprintf(`{"title":"bad key %s","traceId":"%s","errors":{"%s":["token %s"]}}`, acctest.AppKey, acctest.AppKey, acctest.AppKey, tok.AccessToken)
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 400, Body: echo})
-	_, err = c.CallAPI(t.Context(), jobsRequest(false))
-	var apiErr *servicetitan.APIError
+	_, err = c.Call(t.Context(), jobsRequest(false))
+	var apiErr *apiclient.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 {
 		t.Fatalf("got %v, want the APIError kept", err)
 	}
 	wantContains(t, err.Error(), "bad key [REDACTED]", "token [REDACTED]")
-	mustNotLeak(t, err.Error(), tok.AccessToken, testAppKey)
+	mustNotLeak(t, err.Error(), tok.AccessToken, acctest.AppKey)
 }

@@ -1,0 +1,256 @@
+package apiclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+// The pager: reads of the API over an http.Client that uses the API
+// transport (transport.go), following pages when asked, and what an answer
+// that fails says.
+
+// problemDetails is ServiceTitan's error body.
+type problemDetails struct {
+	Type    string              `json:"type"`
+	Title   string              `json:"title"`
+	Status  int                 `json:"status"`
+	TraceID string              `json:"traceId"`
+	Errors  map[string][]string `json:"errors"`
+}
+
+// Client reads ServiceTitan's API for one configuration or tenant entry.
+// A program keeps one per configuration: its transport shares the
+// configuration's token source and the tenant's pace.
+type Client struct {
+	conn *servicetitan.Config
+	http *http.Client
+}
+
+// New returns the API client of conn.
+func New(conn *servicetitan.Config) *Client {
+	return &Client{conn: conn, http: &http.Client{
+		Transport: NewTransport(conn),
+		// A redirect would re-send the request, token and app key included,
+		// to whatever host the Location names: the 3xx is the answer.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Call makes req with the configuration's token and app key, following
+// pages when asked. The transport refreshes a refused token once, follows
+// the retry policy, keeps the pace and never follows a redirect.
+func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.conn.APICallSettings(); err != nil {
+		return nil, err
+	}
+	if req.Version == "" {
+		req.Version = servicetitan.DefaultAPIVersion
+	}
+	if req.Method == "" {
+		req.Method = http.MethodGet
+	}
+	if req.MaxPages == 0 {
+		req.MaxPages = DefaultMaxPages
+	}
+	if req.PageSize == 0 && req.AllPages {
+		req.PageSize = MaxPageSize
+	}
+	base, err := servicetitan.BuildAPIURLVersion(c.conn.APIRootURL(), req.Folder, req.Version, c.conn.TenantID(), req.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	query := url.Values{}
+	for k, v := range req.Query {
+		query.Set(k, v)
+	}
+	if req.PageSize > 0 {
+		query.Set("pageSize", strconv.Itoa(req.PageSize))
+	}
+	if req.From != "" {
+		query.Set("from", req.From)
+	}
+
+	out := &APIResponse{}
+	var items itemsBuilder
+	export := req.IsExport()
+	for page := 1; ; page++ {
+		if req.AllPages && !export {
+			query.Set("page", strconv.Itoa(page))
+		}
+		u := base
+		if len(query) > 0 {
+			u += "?" + query.Encode()
+		}
+		if out.URL == "" {
+			out.URL = u
+		}
+		status, body, err := c.send(ctx, req, u)
+		if err != nil {
+			return nil, err
+		}
+		out.StatusCode, out.PageCount = status, page
+		var env envelope
+		isEnvelope := json.Unmarshal(body, &env) == nil && env.isEnvelope()
+		if !req.AllPages {
+			out.Body = body
+			if isEnvelope {
+				items.add(env.Data)
+				out.ItemsJSON, out.ItemCount = items.json(), items.count
+				out.HasMore = env.HasMore
+				if env.ContinueFrom != nil {
+					out.ContinueFrom = *env.ContinueFrom
+				}
+			}
+			return out, nil
+		}
+		if !isEnvelope {
+			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: c.conn.TenantID(), Excerpt: servicetitan.Excerpt(body),
+				Problem: "all_pages needs a list or export answer ({\"data\": […], \"hasMore\": …}), and this is not one"}
+		}
+		items.add(env.Data)
+		out.ItemCount = items.count
+		out.HasMore = env.HasMore
+		if env.ContinueFrom != nil {
+			out.ContinueFrom = *env.ContinueFrom
+		}
+		if !env.HasMore {
+			out.ItemsJSON = items.json()
+			return out, nil
+		}
+		if export && (env.ContinueFrom == nil || *env.ContinueFrom == "") {
+			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: c.conn.TenantID(),
+				Problem: "the export says it has more but gives no continueFrom to continue from"}
+		}
+		if page == req.MaxPages {
+			if export {
+				out.Warnings = append(out.Warnings, fmt.Sprintf("the export stopped at max_pages (%d requests, %d items) with more to come; "+
+					"continue from continue_from in a later run (from = …), or raise max_pages", page, items.count))
+				out.ItemsJSON = items.json()
+				return out, nil
+			}
+			return nil, &APIError{Method: req.Method, URL: out.URL, StatusCode: status, TenantID: c.conn.TenantID(),
+				Problem: fmt.Sprintf("the list has more than max_pages (%d) pages of %d: %d items read so far and more to come; raise max_pages, or narrow the query", req.MaxPages, req.PageSize, items.count)}
+		}
+		if export {
+			query.Set("from", *env.ContinueFrom)
+		}
+	}
+}
+
+// send makes one request of a read and returns its status and body: a
+// 2xx answer whose body is JSON, or an *APIError saying what went wrong.
+func (c *Client) send(ctx context.Context, req APIRequest, u string) (int, []byte, error) {
+	ctx, x := withExchange(ctx)
+	if req.isReportData() {
+		ctx = AsRead(ctx)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, u, bodyReader(req.Body))
+	if err != nil {
+		return 0, nil, &APIError{Method: req.Method, URL: u, Err: err}
+	}
+	hreq.Header.Set("Accept", "application/json")
+	if req.Body != "" {
+		hreq.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return 0, nil, ae
+		}
+		// The token source's own errors (no token to be had) say all.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return 0, nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	fail := func(e *APIError) (int, []byte, error) {
+		e.Method, e.URL, e.StatusCode, e.Attempts, e.TenantID = req.Method, u, resp.StatusCode, x.attempts, c.conn.TenantID()
+		return 0, nil, e
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return fail(&APIError{Redirect: servicetitan.RedirectTarget(resp)})
+	}
+	body, err := readBody(resp)
+	switch {
+	case errors.Is(err, errResponseTooLarge):
+		return fail(&APIError{History: x.history,
+			Problem: fmt.Sprintf("the response is larger than %d MiB, the most one response may be; ask for smaller pages (page_size) and all_pages", MaxAPIResponseSize>>20)})
+	case err != nil && ctx.Err() != nil:
+		return fail(&APIError{History: x.history, Err: servicetitan.StopError(ctx)})
+	case err != nil:
+		return fail(&APIError{History: x.history, Problem: "reading the response failed", Err: servicetitan.DescribeTransportError(err, c.conn.RequestTimeout())})
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := c.statusError(req.Method, u, resp.StatusCode, c.serverWords(body, x.token), x.refreshed)
+		e.Attempts, e.History = x.attempts, x.history
+		return 0, nil, e
+	}
+	if !json.Valid(body) {
+		return fail(&APIError{History: x.history,
+			Excerpt: servicetitan.Excerpt(c.serverWords(body, x.token)), Problem: servicetitan.NotJSONProblem(resp.Header.Get("Content-Type"), body)})
+	}
+	return resp.StatusCode, body, nil
+}
+
+// readBody reads a response through the transport's cap, into a buffer
+// sized from Content-Length when the server gave one, so that a large page
+// is not copied again each time the buffer would have grown.
+func readBody(resp *http.Response) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= MaxAPIResponseSize {
+		buf.Grow(int(n) + 1)
+	}
+	_, err := buf.ReadFrom(resp.Body)
+	return buf.Bytes(), err
+}
+
+// serverWords is a body as an error may quote it: whatever the server
+// echoed, the token, the app key and the client secret are replaced
+// before anything is parsed or cut short, so no part of one survives.
+func (c *Client) serverWords(body []byte, tok *servicetitan.Token) []byte {
+	secrets := c.conn.Secrets()
+	if tok != nil {
+		secrets = append(secrets, tok.AccessToken)
+	}
+	for _, secret := range secrets {
+		if secret != "" {
+			body = bytes.ReplaceAll(body, []byte(secret), []byte("[REDACTED]"))
+		}
+	}
+	return body
+}
+
+func (c *Client) statusError(method, u string, status int, body []byte, refreshed bool) *APIError {
+	e := &APIError{Method: method, URL: u, StatusCode: status, TenantID: c.conn.TenantID(), Refreshed: refreshed}
+	var pd problemDetails
+	if json.Unmarshal(body, &pd) == nil && (pd.Title != "" || len(pd.Errors) > 0 || pd.TraceID != "") {
+		e.Title, e.TraceID = servicetitan.CleanText(pd.Title, 200), pd.TraceID
+		if len(pd.Errors) > 0 {
+			e.Errors = map[string][]string{}
+			for k, v := range pd.Errors {
+				msgs := make([]string, len(v))
+				for i, m := range v {
+					msgs[i] = servicetitan.CleanText(m, 200)
+				}
+				e.Errors[servicetitan.CleanText(k, 64)] = msgs
+			}
+		}
+	} else if len(bytes.TrimSpace(body)) > 0 {
+		e.Excerpt = servicetitan.Excerpt(body)
+	}
+	return e
+}

@@ -1,0 +1,65 @@
+package apiclient_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+)
+
+func TestAPIRequestValidateNamesTheArgument(t *testing.T) {
+	report := apiclient.APIRequest{Folder: "reporting", Endpoint: "report-category/ops/reports/7/data", Method: "POST", Body: `{"parameters":[]}`}
+	for _, tc := range []struct {
+		name string
+		req  apiclient.APIRequest
+		arg  string
+	}{
+		{"dot dot", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs/../../crm"}, "endpoint"},
+		{"dot", apiclient.APIRequest{Folder: "jpm", Endpoint: "./jobs"}, "endpoint"},
+		{"empty segment", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs//2"}, "endpoint"},
+		{"host", apiclient.APIRequest{Folder: "jpm", Endpoint: "//evil.example/jobs"}, "endpoint"},
+		{"scheme", apiclient.APIRequest{Folder: "jpm", Endpoint: "https://evil.example/jobs"}, "endpoint"},
+		{"scheme in folder", apiclient.APIRequest{Folder: "http://evil.example", Endpoint: "jobs"}, "folder"},
+		{"query", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs?page=2"}, "endpoint"},
+		{"folder of two segments", apiclient.APIRequest{Folder: "jpm/v2", Endpoint: "jobs"}, "folder"},
+		{"version with a slash", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", Version: "v2/tenant"}, "version"},
+		{"page with all pages", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", AllPages: true, Query: map[string]string{"page": "3"}}, "query"},
+		{"page size too big", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", PageSize: 5001}, "page_size"},
+		{"max pages negative", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", MaxPages: -1}, "max_pages"},
+		{"post to a list", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", Method: "POST"}, "method"},
+		{"post to another report path", apiclient.APIRequest{Folder: "reporting", Endpoint: "report-category/ops/reports/7", Method: "POST"}, "method"},
+		{"put", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs/1", Method: "PUT"}, "method"},
+		{"body with GET", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", Body: "{}"}, "request_body"},
+		{"body not JSON", apiclient.APIRequest{Folder: report.Folder, Endpoint: report.Endpoint, Method: "POST", Body: "{"}, "request_body"},
+		{"from on a list", apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs", From: "x"}, "from"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.req.Validate()
+			var ae *apiclient.APIRequestError
+			var pe *servicetitan.URLPartError
+			switch {
+			case errors.As(err, &ae):
+				if ae.Arg != tc.arg {
+					t.Errorf("error names %q, want %q: %v", ae.Arg, tc.arg, err)
+				}
+			case errors.As(err, &pe):
+				if pe.Part != tc.arg {
+					t.Errorf("error names %q, want %q: %v", pe.Part, tc.arg, err)
+				}
+			default:
+				t.Fatalf("got %v, want an error naming %s", err, tc.arg)
+			}
+		})
+	}
+	for _, ok := range []apiclient.APIRequest{
+		{Folder: "jpm", Endpoint: "jobs"},
+		{Folder: "jpm", Endpoint: "export/jobs", AllPages: true, From: "abc"},
+		{Folder: "settings", Endpoint: "business-units", Version: "v2", Query: map[string]string{"active": "true"}, PageSize: 5000},
+		report,
+	} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("%+v refused: %v", ok, err)
+		}
+	}
+}

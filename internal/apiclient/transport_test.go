@@ -1,0 +1,89 @@
+package apiclient_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
+)
+
+// transportClient is a plain http.Client over the API transport of a
+// configuration for srv, as the API proxy and any other caller use it.
+func transportClient(t *testing.T, srv *fakeservicetitan.Server) *http.Client {
+	t.Helper()
+	conn := acctest.ResolveFor(t, srv, nil, acctest.FastOptions())
+	return &http.Client{Transport: apiclient.NewTransport(conn)}
+}
+
+func send(t *testing.T, c *http.Client, ctx context.Context, method, path string, header http.Header) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, path, strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+// The transport's credentials replace whatever the caller put on the
+// request: a consumer's stale token or another app's key never reaches
+// ServiceTitan.
+func TestTransportReplacesTheCallersCredentials(t *testing.T) {
+	srv := acctest.StandIn(t)
+	c := transportClient(t, srv)
+	header := http.Header{"Authorization": {"Bearer stale"}, "St-App-Key": {"another-app"}}
+	if got := send(t, c, t.Context(), http.MethodGet, srv.URL()+"/jpm/v2/tenant/"+acctest.TenantID+"/jobs", header); got != http.StatusOK {
+		t.Errorf("status %d, want 200 with the transport's own token and app key", got)
+	}
+}
+
+// A fault that leaves unknown whether ServiceTitan acted is retried only
+// where sending twice is harmless: a GET, or a POST marked as a read. A
+// 429 is retried for every method, since ServiceTitan did not act.
+func TestTransportRetriesByMethod(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		method   string
+		read     bool
+		fault    int
+		want     int
+		requests int
+	}{
+		{"GET after 503", http.MethodGet, false, 503, 200, 2},
+		{"POST after 503", http.MethodPost, false, 503, 503, 1},
+		{"POST read after 503", http.MethodPost, true, 503, 404, 2},
+		{"POST after 429", http.MethodPost, false, 429, 404, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := acctest.StandIn(t)
+			srv.InjectAPIFaults(fakeservicetitan.Fault{Status: tc.fault})
+			c := transportClient(t, srv)
+			ctx := t.Context()
+			if tc.read {
+				ctx = apiclient.AsRead(ctx)
+			}
+			// The stand-in has no POST route for jobs: a resent POST
+			// reaches its 404, which is enough to count.
+			got := send(t, c, ctx, tc.method, srv.URL()+"/jpm/v2/tenant/"+acctest.TenantID+"/jobs", nil)
+			if got != tc.want && !(tc.want == 404 && got == 405) {
+				t.Errorf("status %d, want %d", got, tc.want)
+			}
+			if n := srv.Stats().APIRequests; n != tc.requests {
+				t.Errorf("the stand-in received %d requests, want %d", n, tc.requests)
+			}
+		})
+	}
+}
