@@ -46,12 +46,40 @@ func New(conn *servicetitan.Config) *Client {
 
 // Call makes req with the configuration's token and app key, following
 // pages when asked. The transport refreshes a refused token once, follows
-// the retry policy, keeps the pace and never follows a redirect.
+// the retry policy, keeps the pace and never follows a redirect. Whatever
+// the server said, no error shows the token, the app key or the client
+// secret, and what the response holds has them replaced.
 func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error) {
+	r := &read{Client: c, req: req, secrets: c.conn.Secrets()}
+	resp, err := r.run(ctx)
+	r.release()
+	if err != nil {
+		return nil, redacted(err, c.conn.APIRootURL(), r.secrets)
+	}
+	return resp, nil
+}
+
+// read is one Call: the request, the tokens it sent (for redaction) and
+// the response bytes it holds under the process's budget.
+type read struct {
+	*Client
+	req     APIRequest
+	secrets []string
+	held    int64
+	echoed  int
+}
+
+func (r *read) release() {
+	responseBudget.give(r.held)
+	r.held = 0
+}
+
+func (r *read) run(ctx context.Context) (*APIResponse, error) {
+	req := r.req
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	if err := c.conn.APICallSettings(); err != nil {
+	if err := r.conn.APICallSettings(); err != nil {
 		return nil, err
 	}
 	if req.Version == "" {
@@ -66,7 +94,7 @@ func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error)
 	if req.PageSize == 0 && req.AllPages {
 		req.PageSize = MaxPageSize
 	}
-	base, err := servicetitan.BuildAPIURLVersion(c.conn.APIRootURL(), req.Folder, req.Version, c.conn.TenantID(), req.Endpoint)
+	base, err := servicetitan.BuildAPIURLVersion(r.conn.APIRootURL(), req.Folder, req.Version, r.conn.TenantID(), req.Endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +112,7 @@ func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error)
 	out := &APIResponse{}
 	var items itemsBuilder
 	export := req.IsExport()
+	tenant := r.conn.TenantID()
 	for page := 1; ; page++ {
 		if req.AllPages && !export {
 			query.Set("page", strconv.Itoa(page))
@@ -95,10 +124,11 @@ func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error)
 		if out.URL == "" {
 			out.URL = u
 		}
-		status, body, err := c.send(ctx, req, u)
+		status, body, err := r.send(ctx, req, u)
 		if err != nil {
 			return nil, err
 		}
+		body = r.scrub(body)
 		out.StatusCode, out.PageCount = status, page
 		var env envelope
 		isEnvelope := json.Unmarshal(body, &env) == nil && env.isEnvelope()
@@ -112,11 +142,15 @@ func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error)
 					out.ContinueFrom = *env.ContinueFrom
 				}
 			}
+			r.warnEchoes(out)
 			return out, nil
 		}
 		if !isEnvelope {
-			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: c.conn.TenantID(), Excerpt: servicetitan.Excerpt(body),
+			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant, Excerpt: servicetitan.Excerpt(body),
 				Problem: "all_pages needs a list or export answer ({\"data\": […], \"hasMore\": …}), and this is not one"}
+		}
+		if err := r.hold(ctx, int64(len(env.Data))); err != nil {
+			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant, Problem: err.Error()}
 		}
 		items.add(env.Data)
 		out.ItemCount = items.count
@@ -126,20 +160,27 @@ func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error)
 		}
 		if !env.HasMore {
 			out.ItemsJSON = items.json()
+			r.warnEchoes(out)
 			return out, nil
 		}
 		if export && (env.ContinueFrom == nil || *env.ContinueFrom == "") {
-			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: c.conn.TenantID(),
+			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant,
 				Problem: "the export says it has more but gives no continueFrom to continue from"}
+		}
+		if export && *env.ContinueFrom == query.Get("from") {
+			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant,
+				Problem: "the export says it has more but gives back the continueFrom it was asked from, so reading on would return the same items again"}
 		}
 		if page == req.MaxPages {
 			if export {
-				out.Warnings = append(out.Warnings, fmt.Sprintf("the export stopped at max_pages (%d requests, %d items) with more to come; "+
-					"continue from continue_from in a later run (from = …), or raise max_pages", page, items.count))
+				out.Warnings = append(out.Warnings, servicetitan.Warning{Summary: "ServiceTitan API read stopped early",
+					Detail: fmt.Sprintf("the export stopped at max_pages (%d requests, %d items) with more to come; "+
+						"continue from continue_from in a later run (from = …), or raise max_pages", page, items.count)})
 				out.ItemsJSON = items.json()
+				r.warnEchoes(out)
 				return out, nil
 			}
-			return nil, &APIError{Method: req.Method, URL: out.URL, StatusCode: status, TenantID: c.conn.TenantID(),
+			return nil, &APIError{Method: req.Method, URL: out.URL, StatusCode: status, TenantID: tenant,
 				Problem: fmt.Sprintf("the list has more than max_pages (%d) pages of %d: %d items read so far and more to come; raise max_pages, or narrow the query", req.MaxPages, req.PageSize, items.count)}
 		}
 		if export {
@@ -148,10 +189,39 @@ func (c *Client) Call(ctx context.Context, req APIRequest) (*APIResponse, error)
 	}
 }
 
+// scrub replaces every credential the server echoed in body, so that
+// neither the state nor an output ever holds one, and counts them for the
+// warning.
+func (r *read) scrub(body []byte) []byte {
+	for _, secret := range r.secrets {
+		if secret == "" {
+			continue
+		}
+		if n := bytes.Count(body, []byte(secret)); n > 0 {
+			r.echoed += n
+			body = bytes.ReplaceAll(body, []byte(secret), []byte("[REDACTED]"))
+		}
+	}
+	return body
+}
+
+func (r *read) warnEchoes(out *APIResponse) {
+	if r.echoed == 0 {
+		return
+	}
+	out.Warnings = append(out.Warnings, servicetitan.Warning{Summary: "ServiceTitan's answer held a credential",
+		Detail: fmt.Sprintf("The server echoed the token, the app key or the client secret in its answer (%d times); each was replaced by [REDACTED] in response_body, items_json and continue_from, so that none reaches the state. If the API really answered this way, tell its owner.", r.echoed)})
+}
+
 // send makes one request of a read and returns its status and body: a
 // 2xx answer whose body is JSON, or an *APIError saying what went wrong.
-func (c *Client) send(ctx context.Context, req APIRequest, u string) (int, []byte, error) {
+func (r *read) send(ctx context.Context, req APIRequest, u string) (int, []byte, error) {
 	ctx, x := withExchange(ctx)
+	defer func() {
+		if x.token != nil {
+			r.secrets = append(r.secrets, x.token.AccessToken)
+		}
+	}()
 	if req.isReportData() {
 		ctx = AsRead(ctx)
 	}
@@ -163,7 +233,7 @@ func (c *Client) send(ctx context.Context, req APIRequest, u string) (int, []byt
 	if req.Body != "" {
 		hreq.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.http.Do(hreq)
+	resp, err := r.http.Do(hreq)
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
@@ -178,44 +248,41 @@ func (c *Client) send(ctx context.Context, req APIRequest, u string) (int, []byt
 	}
 	defer func() { _ = resp.Body.Close() }()
 	fail := func(e *APIError) (int, []byte, error) {
-		e.Method, e.URL, e.StatusCode, e.Attempts, e.TenantID = req.Method, u, resp.StatusCode, x.attempts, c.conn.TenantID()
+		e.Method, e.URL, e.StatusCode, e.Attempts, e.TenantID = req.Method, u, resp.StatusCode, x.attempts, r.conn.TenantID()
 		return 0, nil, e
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return fail(&APIError{Redirect: servicetitan.RedirectTarget(resp)})
 	}
-	body, err := readBody(resp)
+	body, err := r.readBody(ctx, resp)
+	var over *budgetError
 	switch {
 	case errors.Is(err, errResponseTooLarge):
 		return fail(&APIError{History: x.history,
 			Problem: fmt.Sprintf("the response is larger than %d MiB, the most one response may be; ask for smaller pages (page_size) and all_pages", MaxAPIResponseSize>>20)})
+	case errors.As(err, &over):
+		return fail(&APIError{History: x.history, Problem: over.Error()})
 	case err != nil && ctx.Err() != nil:
-		return fail(&APIError{History: x.history, Err: servicetitan.StopError(ctx)})
+		stopped := servicetitan.StopError(ctx)
+		if se, ok := stopped.(*servicetitan.StoppedError); ok {
+			se.Request, se.Answered = "the API request", true
+			se.While = fmt.Sprintf("reading the body of ServiceTitan's answer (HTTP %d)", resp.StatusCode)
+		}
+		return fail(&APIError{History: x.history, Err: stopped})
 	case err != nil:
-		return fail(&APIError{History: x.history, Problem: "reading the response failed", Err: servicetitan.DescribeTransportError(err, c.conn.RequestTimeout())})
+		return fail(&APIError{History: x.history, Problem: "reading the response failed", Err: servicetitan.DescribeTransportError(err, r.conn.RequestTimeout())})
 	}
+	defer r.drop(int64(cap(body)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := c.statusError(req.Method, u, resp.StatusCode, c.serverWords(body, x.token), x.refreshed)
+		e := r.statusError(req.Method, u, resp.StatusCode, r.serverWords(body, x.token), x.refreshed)
 		e.Attempts, e.History = x.attempts, x.history
 		return 0, nil, e
 	}
 	if !json.Valid(body) {
 		return fail(&APIError{History: x.history,
-			Excerpt: servicetitan.Excerpt(c.serverWords(body, x.token)), Problem: servicetitan.NotJSONProblem(resp.Header.Get("Content-Type"), body)})
+			Excerpt: servicetitan.Excerpt(r.serverWords(body, x.token)), Problem: servicetitan.NotJSONProblem(resp.Header.Get("Content-Type"), body)})
 	}
 	return resp.StatusCode, body, nil
-}
-
-// readBody reads a response through the transport's cap, into a buffer
-// sized from Content-Length when the server gave one, so that a large page
-// is not copied again each time the buffer would have grown.
-func readBody(resp *http.Response) ([]byte, error) {
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= MaxAPIResponseSize {
-		buf.Grow(int(n) + 1)
-	}
-	_, err := buf.ReadFrom(resp.Body)
-	return buf.Bytes(), err
 }
 
 // serverWords is a body as an error may quote it: whatever the server

@@ -7,7 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,20 +62,24 @@ func TestCallBoundsItsPages(t *testing.T) {
 	c := client(t, srv, nil, acctest.FastOptions())
 	list := jobsRequest(true)
 	list.MaxPages, list.PageSize = 4, 1
-	_, err := c.Call(t.Context(), list)
+	// A read that ignores its bound fails here in seconds, not at the
+	// test binary's timeout.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	_, err := c.Call(ctx, list)
 	if err == nil {
 		t.Fatal("a list that never ends was read to its end")
 	}
 	wantContains(t, err.Error(), "more than max_pages (4) pages of 1", "4 items read so far")
 	export := apiclient.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true, MaxPages: 3}
-	resp, err := c.Call(t.Context(), export)
+	resp, err := c.Call(ctx, export)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !resp.HasMore || resp.ContinueFrom == "" || len(resp.Warnings) != 1 || resp.PageCount != 3 {
 		t.Fatalf("export at its bound: has more %v, continue from %q, %d pages, warnings %q", resp.HasMore, resp.ContinueFrom, resp.PageCount, resp.Warnings)
 	}
-	wantContains(t, resp.Warnings[0], "max_pages (3 requests", "continue_from")
+	wantContains(t, resp.Warnings[0].Detail, "max_pages (3 requests", "continue_from")
 }
 
 func TestCallRefreshesARefusedTokenOnce(t *testing.T) {
@@ -257,4 +263,44 @@ func TestCallErrorsNeverEchoTheTokenOrAppKey(t *testing.T) {
 	}
 	wantContains(t, err.Error(), "bad key [REDACTED]", "token [REDACTED]")
 	mustNotLeak(t, err.Error(), tok.AccessToken, acctest.AppKey)
+}
+
+// urlRecorder is the program's transport, recording each URL requested.
+type urlRecorder struct {
+	mu   sync.Mutex
+	urls []*url.URL
+}
+
+func (r *urlRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.urls = append(r.urls, req.URL)
+	r.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// An export continues with from alone: page is a list's, and an export
+// sent one reads it as nothing or as an error.
+func TestCallSendsNoPageToAnExport(t *testing.T) {
+	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 2500 })
+	rec := &urlRecorder{}
+	opts := acctest.FastOptions()
+	opts.Transport = rec
+	c := client(t, srv, nil, opts)
+	resp, err := c.Call(t.Context(), apiclient.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api int
+	for _, u := range rec.urls {
+		if !strings.Contains(u.Path, "/export/") {
+			continue
+		}
+		api++
+		if u.Query().Has("page") {
+			t.Errorf("an export request carries page: %s", u)
+		}
+	}
+	if api != resp.PageCount || api < 2 {
+		t.Errorf("%d export requests recorded, %d pages read; want the same, at least 2", api, resp.PageCount)
+	}
 }

@@ -18,6 +18,10 @@ const (
 	MaxPageSize = 5000
 	// DefaultMaxPages bounds the requests one paged read makes.
 	DefaultMaxPages = 100
+	// MaxMaxPages is the largest max_pages: a read of that many pages is
+	// already far past what one read may hold (MaxReadSize), and a larger
+	// bound would let a server that always has more keep a plan busy.
+	MaxMaxPages = 1000
 	// MaxAPIResponseSize bounds one response body: a page of 5000 jobs is
 	// about 8 MiB, so this leaves room for wide records while keeping a
 	// runaway answer from filling the provider's memory.
@@ -134,8 +138,8 @@ func (r APIRequest) Validate() error {
 	if r.PageSize < 0 || r.PageSize > MaxPageSize {
 		bad(ArgPageSize, fmt.Sprintf("must be from 1 to %d, ServiceTitan's largest page", MaxPageSize))
 	}
-	if r.MaxPages < 0 {
-		bad(ArgMaxPages, "must be at least 1")
+	if r.MaxPages < 0 || r.MaxPages > MaxMaxPages {
+		bad(ArgMaxPages, fmt.Sprintf("must be from 1 to %d", MaxMaxPages))
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Query)) {
 		switch {
@@ -172,8 +176,9 @@ type APIResponse struct {
 	// where an export continues.
 	HasMore      bool
 	ContinueFrom string
-	// Warnings are worth a user's notice, such as an export stopped at its bound.
-	Warnings []string
+	// Warnings are worth a user's notice, such as an export stopped at its
+	// bound, or a credential the server echoed and that was replaced.
+	Warnings []servicetitan.Warning
 }
 
 // APIError is an API call that failed. Its message carries the method, the
@@ -200,11 +205,43 @@ type APIError struct {
 	// TenantID is the tenant whose path was called.
 	TenantID string
 	Err      error
+
+	// root is the API root URL that URL starts with: the part of the URL a
+	// user may have put a secret in, redacted when shown.
+	root string
+	// secrets are replaced wherever the message would show them: the
+	// server's words may echo the token or the app key anywhere.
+	secrets []string
+}
+
+// redacted makes err, when it is an *APIError, show URLs below root and
+// none of secrets. Every error the client returns passes through it.
+func redacted(err error, root string, secrets []string) error {
+	var e *APIError
+	if errors.As(err, &e) {
+		if e.root == "" {
+			e.root = root
+		}
+		e.secrets = append(e.secrets, secrets...)
+	}
+	return err
+}
+
+// ShownURL is how messages and log lines show a URL below the API root: the
+// root's user info and query redacted, since a user may have put a secret
+// there; the path and the request's own query (the query argument, page,
+// pageSize, from) as they were requested, so that a failed page can be
+// told from another.
+func ShownURL(root, u string) string {
+	if root != "" && strings.HasPrefix(u, root) {
+		return servicetitan.RedactURL(root) + u[len(root):]
+	}
+	return servicetitan.RedactURL(u)
 }
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ServiceTitan API request %s %s failed", e.Method, servicetitan.RedactURL(e.URL))
+	fmt.Fprintf(&b, "ServiceTitan API request %s %s failed", e.Method, ShownURL(e.root, e.URL))
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, ": HTTP %d", e.StatusCode)
 		if text := http.StatusText(e.StatusCode); text != "" {
@@ -241,7 +278,7 @@ func (e *APIError) Error() string {
 		b.WriteString(". ")
 		b.WriteString(hint)
 	}
-	return b.String()
+	return servicetitan.ServerText(b.String(), e.secrets...)
 }
 
 func (e *APIError) Unwrap() error { return e.Err }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -24,7 +25,9 @@ import (
 //     replacing any Authorization or ST-App-Key the caller set;
 //   - it waits its turn under the tenant's pace (pace.go);
 //   - on a 401 it discards the token everywhere it is cached and sends the
-//     request once more with a new one;
+//     request once more with a new one; once a new token is refused too,
+//     the token is not the cause (the app key is), and later 401s with
+//     that token are answered as they came, without asking for another;
 //   - it retries under the one retry policy of the core: a 429 for every
 //     method (ServiceTitan did not act on the request), other faults only
 //     for idempotent methods and for reads marked with AsRead;
@@ -36,10 +39,17 @@ type Transport struct {
 	tokens  tokenSource
 	appKey  string
 	tenant  string
+	root    string
+	secrets []string
 	pace    *rate.Limiter
 	retries func(ctx context.Context) *servicetitan.RetryPolicy
 	opts    servicetitan.Options
 	timeout time.Duration
+
+	mu sync.Mutex
+	// refusedTwice is the access token that was refused right after it
+	// replaced a refused one: its 401s are not the token's fault.
+	refusedTwice string
 }
 
 // tokenSource is what the transport needs of the core's token source.
@@ -55,6 +65,8 @@ func NewTransport(conn *servicetitan.Config) *Transport {
 		tokens:  conn.TokenSource(),
 		appKey:  conn.AppKey(),
 		tenant:  conn.TenantID(),
+		root:    conn.APIRootURL(),
+		secrets: conn.Secrets(),
 		pace:    apiPace(conn.APIRootURL(), conn.TenantID()),
 		retries: func(ctx context.Context) *servicetitan.RetryPolicy { return conn.RetryPolicy(ctx, "API") },
 		opts:    conn.Options(),
@@ -104,14 +116,27 @@ func idempotent(r *http.Request) bool {
 
 // RoundTrip sends r as described on Transport. A failure to get an answer
 // at all is an *APIError saying why (stopped, a Retry-After longer than
-// the client waits, a transport fault after every attempt); any answer,
-// of any status, is returned as it came, with its body behind the cap.
+// the client waits, a transport fault after every attempt), which shows
+// neither the token nor the app key; any answer, of any status, is
+// returned as it came, with its body behind the cap.
 func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
 	x, _ := ctx.Value(exchangeKey{}).(*exchange)
 	if x == nil {
 		x = &exchange{}
 	}
+	resp, err := t.roundTrip(ctx, r, x)
+	if err != nil {
+		secrets := t.secrets
+		if x.token != nil {
+			secrets = append(append([]string(nil), secrets...), x.token.AccessToken)
+		}
+		return nil, redacted(err, t.root, secrets)
+	}
+	return resp, nil
+}
+
+func (t *Transport) roundTrip(ctx context.Context, r *http.Request, x *exchange) (*http.Response, error) {
 	body, err := requestBody(r)
 	if err != nil {
 		return nil, &APIError{Method: r.Method, URL: r.URL.String(), TenantID: t.tenant, Problem: err.Error()}
@@ -126,12 +151,26 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if resp.StatusCode == http.StatusUnauthorized && !refreshed {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			_ = resp.Body.Close()
-			t.opts.Log(ctx, "ServiceTitan API refused the token; discarding it and trying once more with a new one", map[string]any{"method": r.Method, "url": servicetitan.RedactURL(r.URL.String())})
-			t.tokens.Invalidate(ctx, tok)
-			continue
+		if resp.StatusCode == http.StatusUnauthorized {
+			t.mu.Lock()
+			known := t.refusedTwice == tok.AccessToken
+			if refreshed {
+				t.refusedTwice = tok.AccessToken
+			}
+			t.mu.Unlock()
+			if known {
+				// A new token was refused before this one: asking for
+				// yet another costs ServiceTitan's throttled token
+				// endpoint a request per call and cannot help.
+				x.refreshed = true
+			}
+			if !refreshed && !known {
+				_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+				_ = resp.Body.Close()
+				t.opts.Log(ctx, "ServiceTitan API refused the token; discarding it and trying once more with a new one", map[string]any{"method": r.Method, "url": ShownURL(t.root, r.URL.String())})
+				t.tokens.Invalidate(ctx, tok)
+				continue
+			}
 		}
 		resp.Body = &cappedBody{body: resp.Body, left: MaxAPIResponseSize}
 		return resp, nil
@@ -180,10 +219,11 @@ func (t *Transport) attempts(ctx context.Context, r *http.Request, body []byte, 
 	req = req.WithContext(ctx)
 	p := t.retries(ctx)
 	p.ThrottlingOnly = !idempotent(r)
+	p.Redact(tok.AccessToken)
 	var started time.Time
 	client := p.Client(func(attempt int) {
 		started = time.Now()
-		t.opts.Log(ctx, "ServiceTitan API request", map[string]any{"method": method, "url": servicetitan.RedactURL(u), "attempt": attempt})
+		t.opts.Log(ctx, "ServiceTitan API request", map[string]any{"method": method, "url": ShownURL(t.root, u), "attempt": attempt})
 	})
 	client.HTTPClient.Transport = &pacedTransport{base: t.opts.Transport, limiter: t.pace}
 	resp, err := client.Do(req)
@@ -205,7 +245,7 @@ func (t *Transport) attempts(ctx context.Context, r *http.Request, body []byte, 
 		}
 		return nil, &APIError{Method: method, URL: u, Attempts: x.attempts, TenantID: t.tenant, Err: servicetitan.DescribeTransportError(err, t.timeout)}
 	}
-	t.opts.Log(ctx, "ServiceTitan API response", map[string]any{"method": method, "url": servicetitan.RedactURL(u), "status": resp.StatusCode,
+	t.opts.Log(ctx, "ServiceTitan API response", map[string]any{"method": method, "url": ShownURL(t.root, u), "status": resp.StatusCode,
 		"attempts": x.attempts, "duration_ms": time.Since(started).Milliseconds()})
 	return resp, nil
 }

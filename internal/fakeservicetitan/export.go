@@ -2,6 +2,7 @@ package fakeservicetitan
 
 import (
 	"encoding/base64"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -70,25 +71,32 @@ func serveExport[T any](s *Server, w http.ResponseWriter, r *http.Request, scope
 	if _, ok := queryBool(w, r, "includeRecentChanges"); !ok {
 		return
 	}
+	endless := s.cfg.EndlessLists && n > 0
+	// An endless export keeps counting past its end, and its records
+	// repeat: its continueFrom moves on, as a real export's does.
+	limit := n
+	if endless {
+		limit = math.MaxInt32
+	}
 	pos := 0
 	if from := r.URL.Query().Get("from"); from != "" {
 		var ok bool
-		if pos, ok = parseExportToken(entity, from, n); !ok {
+		if pos, ok = parseExportToken(entity, from, limit); !ok {
 			writeInvalid(w, "from", "from is not a continueFrom token of the "+entity+" export")
 			return
 		}
 	}
-	endless := s.cfg.EndlessLists && n > 0
+	start, end := pos, min(pos+s.cfg.ExportBatch, n)
 	if endless {
-		pos %= n
+		start %= n
+		end = start + min(s.cfg.ExportBatch, n-start)
 	}
-	end := min(pos+s.cfg.ExportBatch, n)
-	out := exportBatch[T]{Data: make([]T, 0, end-pos), HasMore: end < n}
-	for i := pos; i < end; i++ {
+	out := exportBatch[T]{Data: make([]T, 0, end-start), HasMore: end < n || endless}
+	for i := start; i < end; i++ {
 		out.Data = append(out.Data, at(i))
 	}
-	if endless && end == n {
-		end, out.HasMore = 0, true
+	if endless {
+		end = pos + (end - start)
 	}
 	out.ContinueFrom = exportToken(entity, end)
 	writeJSON(w, http.StatusOK, out)

@@ -212,7 +212,7 @@ func readAPIRequest(ctx context.Context, d *providerData, m *apiRequestModel, wh
 		return diags
 	}
 	for _, w := range resp.Warnings {
-		diags.AddWarning("ServiceTitan API read stopped early", w)
+		diags.AddWarning(w.Summary, w.Detail)
 	}
 	if len(resp.ItemsJSON)+len(resp.Body) > largeRead {
 		// The pages of a large read are garbage now, and the framework is

@@ -23,8 +23,37 @@ func BuildAPIURL(apiRootURL, folder, tenantID, endpoint string) (string, error) 
 // DefaultAPIVersion is the version segment of ServiceTitan's API URLs.
 const DefaultAPIVersion = "v2"
 
+// MaxEndpointLength bounds an endpoint: ServiceTitan's longest path below
+// the tenant is a few dozen characters, and a longer one only makes long
+// errors.
+const MaxEndpointLength = 512
+
+// traversalLookAlike says why s holds something that some servers read as
+// a step out of the path: a backslash, which IIS and some gateways take
+// for "/", or a character that Unicode normalisation turns into a dot.
+func traversalLookAlike(s string) string {
+	if strings.Contains(s, "\\") {
+		return "a backslash, which some servers read as \"/\""
+	}
+	for _, r := range s {
+		switch r {
+		case '\uFF0E', '\u2024', '\u2025', '\u2026', '\uFE52', '\u3002', '\uFF61', '\u0701', '\u0702':
+			return fmt.Sprintf("%q, which some servers read as a dot", r)
+		}
+	}
+	return ""
+}
+
 // BuildAPIURLVersion is BuildAPIURL with the version segment given.
 func BuildAPIURLVersion(apiRootURL, folder, version, tenantID, endpoint string) (string, error) {
+	for _, part := range []struct{ name, value string }{{"folder", folder}, {"version", version}, {"endpoint", endpoint}} {
+		if why := traversalLookAlike(part.value); why != "" {
+			return "", &URLPartError{Part: part.name, Value: part.value, Allowed: "it holds " + why + "; give plain path segments"}
+		}
+	}
+	if len(endpoint) > MaxEndpointLength {
+		return "", &URLPartError{Part: "endpoint", Value: endpoint, Allowed: fmt.Sprintf("it is %d characters long, more than the %d an endpoint may be", len(endpoint), MaxEndpointLength)}
+	}
 	if version == "" || version == "." || version == ".." || url.PathEscape(version) != version || strings.Contains(version, "/") {
 		return "", &URLPartError{Part: "version", Value: version, Allowed: "a version is one URL path segment such as \"v2\""}
 	}
@@ -76,6 +105,9 @@ func (e *URLPartError) Error() string {
 	shown := e.Value
 	if path, query, ok := strings.Cut(shown, "?"); ok {
 		shown = path + "?" + redactQuery(query)
+	}
+	if r := []rune(shown); len(r) > 80 {
+		shown = string(r[:80]) + "…"
 	}
 	return fmt.Sprintf("invalid %s %q: %s", e.Part, shown, e.Allowed)
 }

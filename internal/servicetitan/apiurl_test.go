@@ -1,6 +1,7 @@
 package servicetitan_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
@@ -31,6 +32,12 @@ func TestAPIURL(t *testing.T) {
 		{"folder dot dot", "production", "..", "1234", "jobs", "", `invalid folder ".."`},
 		{"folder dot", "production", ".", "1234", "jobs", "", `invalid folder "."`},
 		{"folder with space", "production", "jp m", "1234", "jobs", "", `invalid folder "jp m"`},
+		{"backslash parents", "production", "jpm", "1234", `..\..\x`, "", `invalid endpoint "..\\..\\x": it holds a backslash`},
+		{"backslash host", "production", "jpm", "1234", `\\127.0.0.2:18081\x`, "", "it holds a backslash"},
+		{"backslash folder", "production", `jpm\x`, "1234", "jobs", "", `invalid folder "jpm\\x": it holds a backslash`},
+		{"full-width dots", "production", "jpm", "1234", "．．/x", "", `invalid endpoint "．．/x": it holds '．', which some servers read as a dot`},
+		{"one-dot leaders", "production", "jpm", "1234", "‥/x", "", "which some servers read as a dot"},
+		{"long endpoint", "production", "jpm", "1234", strings.Repeat("a/", 6000) + "a", "", "12001 characters long, more than the 512"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := servicetitan.APIURL(tc.env, tc.folder, tc.tenant, tc.endpoint)
@@ -39,6 +46,9 @@ func TestAPIURL(t *testing.T) {
 					t.Fatalf("got %q, want error containing %q", got, tc.wantErr)
 				}
 				wantContains(t, err.Error(), tc.wantErr)
+				if len(err.Error()) > 300 {
+					t.Errorf("the error is %d bytes long: an endpoint's error quotes a bounded part of it", len(err.Error()))
+				}
 				return
 			}
 			if err != nil || got != tc.want {

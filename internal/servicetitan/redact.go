@@ -64,6 +64,22 @@ func redactQuery(q string) string {
 	return strings.Join(parts, "&")
 }
 
+// ServerText is text a server controls (a status line, a header such as
+// Location or Retry-After, a body, a transport error quoting any of them)
+// made fit for an error, a warning or a log line: each of secrets (the
+// token just sent, the app key, the client secret) is replaced wherever it
+// appears, then JWTs and bearer credentials by shape. It is the one
+// redaction every such text passes before it is shown.
+func ServerText(s string, secrets ...string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "[REDACTED]")
+		}
+	}
+	s = JWTPattern.ReplaceAllString(s, "[REDACTED]")
+	return BearerPattern.ReplaceAllString(s, "[REDACTED]")
+}
+
 // JWTPattern matches a JWT: three base64url parts, the first of which
 // encodes a JSON object and so starts with "eyJ". It is the one pattern by
 // which tokens are known by shape, in log masks and in excerpts alike; host

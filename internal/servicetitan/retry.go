@@ -51,13 +51,16 @@ type RetryPolicy struct {
 	// ctx is the request's, for the log line of each wait (go-retryablehttp
 	// calls Backoff without one).
 	ctx context.Context
+	// secrets are replaced in whatever the server said before the policy
+	// logs it or records it for a message (ServerText).
+	secrets []string
 }
 
 // RetryPolicy is the retry policy of one request of this configuration:
 // the token request, or one API request with all its attempts. subject
 // names it in log lines ("token", "API").
 func (c *Config) RetryPolicy(ctx context.Context, subject string) *RetryPolicy {
-	return &RetryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx), ctx: ctx}
+	return &RetryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx), ctx: ctx, secrets: c.Secrets()}
 }
 
 // Client is a go-retryablehttp client that follows this policy. logAttempt
@@ -91,6 +94,13 @@ func (p *RetryPolicy) Client(logAttempt func(attempt int)) *retryablehttp.Client
 }
 
 func (p *RetryPolicy) setDoing(s string) { p.progress.set(s) }
+
+// Redact adds values, such as the token a request carries, to what is
+// replaced in the server's words before they are logged or recorded.
+func (p *RetryPolicy) Redact(values ...string) { p.secrets = append(p.secrets, values...) }
+
+// serverText is ServerText with this policy's secrets.
+func (p *RetryPolicy) serverText(s string) string { return ServerText(s, p.secrets...) }
 
 // History is one line per attempt: its answer and the wait that followed.
 func (p *RetryPolicy) History() []string {
@@ -149,7 +159,7 @@ func (p *RetryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 		if finalTransportError(ctx, err) || p.ThrottlingOnly {
 			return false, err
 		}
-		p.opts.Log(ctx, "ServiceTitan "+p.subject+" request failed, will retry if attempts remain", map[string]any{"error": DescribeTransportError(err, p.timeout).Error(), "attempt": p.tries})
+		p.opts.Log(ctx, "ServiceTitan "+p.subject+" request failed, will retry if attempts remain", map[string]any{"error": p.serverText(DescribeTransportError(err, p.timeout).Error()), "attempt": p.tries})
 		return true, nil
 	}
 	if !retryableStatus(resp.StatusCode) || (p.ThrottlingOnly && resp.StatusCode != http.StatusTooManyRequests) {
@@ -158,7 +168,7 @@ func (p *RetryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	if wait, ok := retryAfter(resp, p.opts.Now()); ok && wait > p.opts.MaxRetryAfter {
 		return false, &RetryAfterError{StatusCode: resp.StatusCode, Wait: wait, Limit: p.opts.MaxRetryAfter}
 	}
-	p.opts.Log(ctx, "ServiceTitan "+p.subject+" endpoint asked to retry", map[string]any{"status": resp.StatusCode, "retry_after": resp.Header.Get("Retry-After"), "attempt": p.tries})
+	p.opts.Log(ctx, "ServiceTitan "+p.subject+" endpoint asked to retry", map[string]any{"status": resp.StatusCode, "retry_after": p.serverText(CleanText(resp.Header.Get("Retry-After"), 64)), "attempt": p.tries})
 	return true, nil
 }
 

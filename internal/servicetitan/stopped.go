@@ -24,6 +24,9 @@ type StoppedError struct {
 	// Request names what was stopped: "" for the token request, or "the
 	// API request".
 	Request string
+	// Answered says the server had answered, and what was stopped is the
+	// reading of its body (While says which answer).
+	Answered bool
 }
 
 // StopError describes why ctx ended. Every place that stops waiting because
@@ -83,7 +86,10 @@ func (e *StoppedError) Error() string {
 	if e.Request != "" {
 		request, arrival = e.Request, "before ServiceTitan answered"
 	}
-	if e.While != "" {
+	switch {
+	case e.Answered && e.While != "":
+		arrival = "while " + e.While
+	case e.While != "":
 		arrival = "while " + e.While + ", " + arrival
 	}
 	switch {
