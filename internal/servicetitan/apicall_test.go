@@ -15,6 +15,7 @@ import (
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/tokencache"
 )
 
 func TestCallAPIReadsEveryPageWithOneToken(t *testing.T) {
@@ -77,7 +78,10 @@ func TestCallAPIBoundsItsPages(t *testing.T) {
 
 func TestCallAPIRefreshesARefusedTokenOnce(t *testing.T) {
 	srv := acctest.StandIn(t)
-	c := configFor(t, srv, servicetitan.Input{"token_cache_dir": t.TempDir()}, fastOptions())
+	// The token cache directory is wired in as the provider wires it.
+	opts := fastOptions()
+	opts.TokenStore = tokencache.New
+	c := configFor(t, srv, servicetitan.Input{"token_cache_dir": t.TempDir()}, opts)
 	if _, err := c.CallAPI(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +94,7 @@ func TestCallAPIRefreshesARefusedTokenOnce(t *testing.T) {
 	}
 	// A new configuration of the same directory, as the next process would
 	// be, is not handed the refused token from it.
-	other := configFor(t, srv, servicetitan.Input{"token_cache_dir": c.TokenCacheDir()}, fastOptions())
+	other := configFor(t, srv, servicetitan.Input{"token_cache_dir": c.TokenCacheDir()}, opts)
 	if _, err := other.CallAPI(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatal(err)
 	}
