@@ -14,7 +14,7 @@ import (
 // credentials it accepts; in overrides any setting.
 func client(t *testing.T, srv *fakeservicetitan.Server, in servicetitan.Input, opts servicetitan.Options) *apiclient.Client {
 	t.Helper()
-	return apiclient.New(acctest.ResolveFor(t, srv, in, opts))
+	return apiclient.New(acctest.ConfigFor(t, srv, in, opts))
 }
 
 func jobsRequest(all bool) apiclient.APIRequest {

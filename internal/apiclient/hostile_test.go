@@ -131,7 +131,7 @@ func hostileClient(t *testing.T, apiRoot string, in servicetitan.Input) (*apicli
 	for k, v := range in {
 		all[k] = v
 	}
-	return apiclient.New(acctest.ResolveFor(t, srv, all, opts)), rec
+	return apiclient.New(acctest.ConfigFor(t, srv, all, opts)), rec
 }
 
 func mustHideCredentials(t *testing.T, where, text string) {
@@ -184,7 +184,7 @@ func TestServerWordsNeverShowTheCredentials(t *testing.T) {
 // in everything the read returns, and the read says so.
 func TestEchoedCredentialsNeverReachTheResponse(t *testing.T) {
 	srv := acctest.StandIn(t)
-	conn := acctest.ResolveFor(t, srv, nil, acctest.FastOptions())
+	conn := acctest.ConfigFor(t, srv, nil, acctest.FastOptions())
 	tok, err := conn.AuthToken(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -392,7 +392,7 @@ func TestTheClientLogsNoCredential(t *testing.T) {
 	rec := &recorder{}
 	opts := acctest.FastOptions()
 	opts.Log, opts.Warn = rec.log, rec.log
-	conn := acctest.ResolveFor(t, srv, nil, opts)
+	conn := acctest.ConfigFor(t, srv, nil, opts)
 	c := apiclient.New(conn)
 	if _, err := c.Call(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatal(err)

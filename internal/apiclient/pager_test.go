@@ -18,6 +18,7 @@ import (
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/tokencache"
 )
 
 func TestCallReadsEveryPageWithOneToken(t *testing.T) {
@@ -84,8 +85,11 @@ func TestCallBoundsItsPages(t *testing.T) {
 
 func TestCallRefreshesARefusedTokenOnce(t *testing.T) {
 	srv := acctest.StandIn(t)
+	// The token cache directory is wired in as the provider wires it.
+	opts := acctest.FastOptions()
+	opts.TokenStore = tokencache.New
 	dir := t.TempDir()
-	c := client(t, srv, servicetitan.Input{"token_cache_dir": dir}, acctest.FastOptions())
+	c := client(t, srv, servicetitan.Input{"token_cache_dir": dir}, opts)
 	if _, err := c.Call(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +102,7 @@ func TestCallRefreshesARefusedTokenOnce(t *testing.T) {
 	}
 	// A new configuration of the same directory, as the next process would
 	// be, is not handed the refused token from it.
-	other := client(t, srv, servicetitan.Input{"token_cache_dir": dir}, acctest.FastOptions())
+	other := client(t, srv, servicetitan.Input{"token_cache_dir": dir}, opts)
 	if _, err := other.Call(t.Context(), jobsRequest(false)); err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +252,7 @@ func TestCallAnswersThatAreNoEnvelope(t *testing.T) {
 // the token nor the app key.
 func TestCallErrorsNeverEchoTheTokenOrAppKey(t *testing.T) {
 	srv := acctest.StandIn(t)
-	conn := acctest.ResolveFor(t, srv, nil, acctest.FastOptions())
+	conn := acctest.ConfigFor(t, srv, nil, acctest.FastOptions())
 	c := apiclient.New(conn)
 	tok, err := conn.AuthToken(t.Context())
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 // configuration for srv, as the API proxy and any other caller use it.
 func transportClient(t *testing.T, srv *fakeservicetitan.Server) *http.Client {
 	t.Helper()
-	conn := acctest.ResolveFor(t, srv, nil, acctest.FastOptions())
+	conn := acctest.ConfigFor(t, srv, nil, acctest.FastOptions())
 	return &http.Client{Transport: apiclient.NewTransport(conn)}
 }
 

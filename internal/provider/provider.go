@@ -26,6 +26,7 @@ import (
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/tokencache"
 )
 
 // Address is the provider's registry source address.
@@ -198,6 +199,9 @@ func (p *ServiceTitanProvider) Configure(ctx context.Context, req provider.Confi
 		opts.SharedTokens = p.tokens
 	}
 
+	// The token_cache_dir store is a package of its own, which the core
+	// does not import: the provider, which builds the Options, wires it in.
+	opts.TokenStore = tokencache.New
 	opts.UserAgent = fmt.Sprintf("terraform-provider-servicetitan/%s (+https://registry.terraform.io/providers/servicetitan-tf/servicetitan) Terraform/%s", p.version, req.TerraformVersion)
 	observe := p.options.Log
 	opts.Log = func(ctx context.Context, msg string, fields map[string]any) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/tokencache"
 )
 
 // Benchmarks of the auth core, run by `make bench` (never by `make test`,
@@ -195,6 +196,7 @@ func BenchmarkTokenFromWarmCacheDir(b *testing.B) {
 	in := benchInput(srv.URL())
 	in["token_cache_dir"] = b.TempDir()
 	opts := fastOptions()
+	opts.TokenStore = tokencache.New
 	ctx := b.Context()
 	b.ReportAllocs()
 	for b.Loop() {

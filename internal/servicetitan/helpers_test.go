@@ -3,11 +3,9 @@ package servicetitan_test
 import (
 	"io"
 	"log"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,53 +25,19 @@ const (
 
 // env builds a LookupEnv over a fixed map, so tests never read the real
 // environment of the machine running them.
-func env(vars map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) {
-		v, ok := vars[k]
-		return v, ok
-	}
-}
+func env(vars map[string]string) func(string) (string, bool) { return acctest.LookupEnv(vars) }
 
 // fastOptions keeps retry waits short so fault tests run in milliseconds.
 func fastOptions() servicetitan.Options {
-	return servicetitan.Options{
-		LookupEnv:    env(nil),
-		RetryWaitMin: 10 * time.Millisecond,
-		RetryWaitMax: 50 * time.Millisecond,
-		UserAgent:    "core-test/1.0",
-	}
+	opts := acctest.FastOptions()
+	opts.UserAgent = "core-test/1.0"
+	return opts
 }
 
 // configFor resolves a configuration for srv with valid credentials.
 func configFor(t *testing.T, srv *fakeservicetitan.Server, in servicetitan.Input, opts servicetitan.Options) *servicetitan.Config {
 	t.Helper()
-	in = maps.Clone(in)
-	if in == nil {
-		in = servicetitan.Input{}
-	}
-	if in["auth_root_url"] == "" {
-		in["auth_root_url"] = srv.URL()
-	}
-	if in["api_root_url"] == "" {
-		in["api_root_url"] = srv.URL()
-	}
-	if in["client_id"] == "" {
-		in["client_id"] = testClientID
-	}
-	if in["client_secret"] == "" {
-		in["client_secret"] = testSecret
-	}
-	if in["app_key"] == "" {
-		in["app_key"] = testAppKey
-	}
-	if in["tenant_id"] == "" {
-		in["tenant_id"] = testTenant
-	}
-	conn, _, err := servicetitan.Resolve(in, opts)
-	if err != nil {
-		t.Fatalf("Resolve: %v", err)
-	}
-	return conn
+	return acctest.ConfigFor(t, srv, in, opts)
 }
 
 func writeFile(t *testing.T, name, content string) string {
@@ -97,29 +61,16 @@ func mustNotLeak(t *testing.T, s string, secrets ...string) {
 
 func wantContains(t *testing.T, got string, parts ...string) {
 	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(got, p) {
-			t.Errorf("message %q\n  does not contain %q", got, p)
-		}
-	}
+	acctest.WantContains(t, got, parts...)
 }
 
 func discardLog() *log.Logger { return log.New(io.Discard, "", 0) }
 
-// clock is a settable time source shared by the client and the stand-in.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
-
 // clockedStandIn starts a stand-in that shares a settable clock with the
 // options it returns, so that a test moves time for both at once.
-func clockedStandIn(t *testing.T) (*clock, *fakeservicetitan.Server, servicetitan.Options) {
+func clockedStandIn(t *testing.T) (*acctest.Clock, *fakeservicetitan.Server, servicetitan.Options) {
 	t.Helper()
-	clk := &clock{now: time.Now()}
+	clk := acctest.NewClock(time.Now())
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
 	opts := fastOptions()
 	opts.Now = clk.Now

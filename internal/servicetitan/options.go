@@ -46,6 +46,13 @@ type Options struct {
 	// in one process) keeps one SharedTokens so that doing so never costs a
 	// second token request.
 	SharedTokens *SharedTokens
+	// TokenStore builds the store of a configuration with token_cache_dir
+	// set (tokencache.New); whoever builds Options wires it in. The core
+	// never imports a store, and a configuration that sets token_cache_dir
+	// without one fails its token requests with a TokenCacheDirError. An
+	// error it returns is what every token request of the configuration
+	// fails with.
+	TokenStore func(TokenStoreParams) (TokenStore, error)
 }
 
 func (o Options) withDefaults() Options {

@@ -221,7 +221,7 @@ func TestEnterpriseHubSendsTenant(t *testing.T) {
 }
 
 func TestMissingExpiresInFallsBackToJWTExp(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := acctest.NewClock(time.Now())
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
 		c.OmitExpiresIn = true
 		c.TokenLifetime = 300 * time.Second

@@ -39,7 +39,7 @@ type TokenSource struct {
 	minLife time.Duration
 
 	// discard, when set, also forgets a refused token below this source
-	// (the token cache directory).
+	// (the TokenStore).
 	discard func(context.Context, *Token)
 
 	mu       sync.Mutex
@@ -178,8 +178,8 @@ func (s *TokenSource) run(ctx context.Context, f *flight) {
 // SharedTokens holds token sources keyed by everything that decides which
 // token ServiceTitan issues and how it is requested, so configurations
 // resolved from the same settings share one token. It lives in memory, in
-// one process; the token cache directory (tokendir.go) is the layer that
-// outlives it. The key is a hash: the secret is never kept as a map key.
+// one process; a TokenStore (tokenstore.go) is the layer that outlives
+// it. The key is a hash: the secret is never kept as a map key.
 type SharedTokens struct {
 	mu      sync.Mutex
 	sources map[[sha256.Size]byte]*TokenSource
@@ -223,13 +223,18 @@ func (c *Config) sharedKey() [sha256.Size]byte {
 }
 
 // tokenSource is this configuration's token source: the token request,
-// behind the token cache directory when one is set, behind in-process reuse
-// and single-flight, shared through Options.SharedTokens when given.
+// behind the store of the token cache directory when one is set, behind
+// in-process reuse and single-flight, shared through Options.SharedTokens
+// when given.
 func (c *Config) tokenSource() *TokenSource {
 	fetch := c.fetchToken
 	var discard func(context.Context, *Token)
 	if c.tokenCacheDir != "" {
-		fetch, discard = c.tokenDirLayer(fetch)
+		if store, err := c.tokenStore(); err != nil {
+			fetch = func(context.Context) (*Token, error) { return nil, err }
+		} else {
+			fetch, discard = WithTokenStore(fetch, store), store.Discard
+		}
 	}
 	newSource := func() *TokenSource {
 		s := NewTokenSource(fetch, c.opts.Now, c.opts.FailureHold)

@@ -207,7 +207,7 @@ func TestRefreshMarginHoldsToTheSubSecond(t *testing.T) {
 }
 
 func TestShortLivedTokenUsesATenthAsMargin(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := acctest.NewClock(time.Now())
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now; c.TokenLifetime = 100 * time.Second })
 	opts := fastOptions()
 	opts.Now = clk.Now

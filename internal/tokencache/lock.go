@@ -1,4 +1,4 @@
-package servicetitan
+package tokencache
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
 // The lock beside each entry, through which cold processes share one token
@@ -55,7 +57,7 @@ func (d *tokenDir) acquire(ctx context.Context, root *os.Root) (func(), error) {
 			}, nil
 		}
 		if delay == lockPollMin {
-			progressOf(ctx).set("waiting for another process's token request (it holds the token cache lock " + filepath.Join(d.dir, d.lock) + ")")
+			servicetitan.SetProgress(ctx, "waiting for another process's token request (it holds the token cache lock "+filepath.Join(d.dir, d.lock)+")")
 			d.log(ctx, "waiting for another process's token request (token cache lock held)", map[string]any{"path": filepath.Join(d.dir, d.lock), "wait_limit": d.wait.String()})
 		}
 		t := time.NewTimer(delay)
@@ -64,7 +66,7 @@ func (d *tokenDir) acquire(ctx context.Context, root *os.Root) (func(), error) {
 			t.Stop()
 			f.Close()
 			if ctx.Err() != nil {
-				return nil, StopError(ctx)
+				return nil, servicetitan.StopError(ctx)
 			}
 			return nil, context.Cause(wctx)
 		case <-t.C:

@@ -1,4 +1,11 @@
-package servicetitan
+// Package tokencache is the token_cache_dir layer under the auth core's
+// token source: a servicetitan.TokenStore that keeps one sealed file per
+// set of credentials in a directory, so that the plan and apply processes
+// of one run, later runs and parallel jobs on the same machine share a
+// token instead of each asking ServiceTitan for one. The core never
+// imports it; whoever builds servicetitan.Options sets Options.TokenStore
+// to New.
+package tokencache
 
 import (
 	"context"
@@ -18,16 +25,13 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
-// The cross-process token cache keeps one sealed file per set of
-// credentials in the directory named by token_cache_dir, so that the plan
-// and apply processes of one run, later runs and parallel jobs on the same
-// machine share a token instead of each asking ServiceTitan for one.
-//
-// What protects it: the entry is sealed with AES-256-GCM under a key derived
-// from the client secret, and its file name is an HMAC under another key
-// derived from the same secret. Reading the directory therefore yields
+// What protects the directory: the entry is sealed with AES-256-GCM under
+// a key derived from the client secret, and its file name is an HMAC under
+// another key derived from the same secret. Reading the directory therefore yields
 // nothing that the secret does not already grant, and a different secret
 // (even with the same client id) finds no entry at all. The directory's
 // permissions are a second wall, not the first.
@@ -38,10 +42,10 @@ const maxTokenCacheEntry = 64 << 10
 
 // tokenDir is the token_cache_dir layer under a TokenSource: the
 // in-process single-flight stays in front of it, so one process never
-// waits on its own lock.
+// waits on its own lock. It is the servicetitan.TokenStore New returns.
 type tokenDir struct {
 	dir    string
-	source Source
+	source servicetitan.Source
 	name   string // the entry's file name: a keyed hash, then ".token"
 	lock   string // its lock file's name
 	aead   cipher.AEAD
@@ -63,20 +67,30 @@ type tokenDir struct {
 	off string
 }
 
-// newTokenDir builds the token_cache_dir layer of this configuration. The keys depend on
-// the client secret; with no secret the layer is never called, since a
-// token is asked for only once the credentials are complete.
-func (c *Config) newTokenDir() (*tokenDir, error) {
-	tenant := ""
-	if c.enterpriseHub {
-		tenant = c.tenantID
+// New builds the store of a token_cache_dir, for Options.TokenStore. The
+// keys depend on the client secret; with no secret the store is never
+// used, since a token is asked for only once the credentials are complete.
+// Nothing is read or written until a token is asked for.
+func New(p servicetitan.TokenStoreParams) (servicetitan.TokenStore, error) {
+	d, err := newTokenDir(p)
+	if err != nil {
+		return nil, &servicetitan.TokenCacheDirError{Source: p.Source, Path: p.Dir,
+			Reason: "its keys cannot be derived from the client secret: " + err.Error()}
 	}
-	binding := cacheBinding(c.TokenURL(), c.clientID, c.enterpriseHub, tenant)
-	sealKey, err := deriveKey(c.clientSecret, "seal", binding)
+	return d, nil
+}
+
+func newTokenDir(p servicetitan.TokenStoreParams) (*tokenDir, error) {
+	tenant := ""
+	if p.EnterpriseHub {
+		tenant = p.TenantID
+	}
+	binding := cacheBinding(p.TokenURL, p.ClientID, p.EnterpriseHub, tenant)
+	sealKey, err := deriveKey(p.ClientSecret, "seal", binding)
 	if err != nil {
 		return nil, err
 	}
-	nameKey, err := deriveKey(c.clientSecret, "name", binding)
+	nameKey, err := deriveKey(p.ClientSecret, "name", binding)
 	if err != nil {
 		return nil, err
 	}
@@ -96,47 +110,25 @@ func (c *Config) newTokenDir() (*tokenDir, error) {
 		return nil, err
 	}
 	return &tokenDir{
-		dir:     c.tokenCacheDir,
-		source:  c.sources[SettingTokenCacheDir.Name],
+		dir:     p.Dir,
+		source:  p.Source,
 		name:    name + ".token",
 		lock:    name + ".lock",
 		aead:    aead,
 		aad:     append(append([]byte(nil), entryHeader...), binding...),
-		now:     c.opts.Now,
+		now:     p.Now,
 		boot:    readBootTime,
-		wait:    c.longestTokenRequest(),
-		minLife: c.minTokenLife,
-		log:     c.opts.Log,
-		warn:    c.opts.Warn,
+		wait:    p.LockWait,
+		minLife: p.MinTokenLife,
+		log:     p.Log,
+		warn:    p.Warn,
 	}, nil
 }
 
-// longestTokenRequest is how long a token request of this configuration
-// may legitimately take: every attempt up to its timeout, and between them
-// the longest wait the retry policy sits through, with a little to spare.
-// A process waiting for another's request waits that long before it asks
-// on its own.
-func (c *Config) longestTokenRequest() time.Duration {
-	between := max(c.opts.RetryWaitMax, c.opts.MaxRetryAfter)
-	return time.Duration(c.maxRetries+1)*c.requestTimeout + time.Duration(c.maxRetries)*between + 5*time.Second
-}
-
-// tokenDirLayer is fetch behind the token cache directory, or, when the
-// cache's keys cannot be made, a fetch that says so.
-func (c *Config) tokenDirLayer(fetch func(context.Context) (*Token, error)) (func(context.Context) (*Token, error), func(context.Context, *Token)) {
-	d, err := c.newTokenDir()
-	if err != nil {
-		derr := &TokenCacheDirError{Source: c.sources[SettingTokenCacheDir.Name], Path: c.tokenCacheDir,
-			Reason: "its keys cannot be derived from the client secret: " + err.Error()}
-		return func(context.Context) (*Token, error) { return nil, derr }, nil
-	}
-	return d.wrap(fetch), d.discard
-}
-
-// discard removes the entry when it holds tok, a token ServiceTitan
+// Discard removes the entry when it holds tok, a token ServiceTitan
 // refused, so that neither this process nor another is handed it again.
 // An entry that already holds another token is left alone.
-func (d *tokenDir) discard(ctx context.Context, tok *Token) {
+func (d *tokenDir) Discard(ctx context.Context, tok *servicetitan.Token) {
 	if d.isOff() {
 		return
 	}
@@ -156,22 +148,11 @@ func (d *tokenDir) discard(ctx context.Context, tok *Token) {
 	}
 }
 
-// TokenCacheDirError is a token cache directory that cannot be used. It
-// names the setting, where its value came from and what is wrong.
-type TokenCacheDirError struct {
-	Source Source
-	Path   string
-	Reason string
-}
-
-func (e *TokenCacheDirError) Error() string {
-	return fmt.Sprintf("token_cache_dir %q (from %s) cannot be used: %s", e.Path, e.Source, e.Reason)
-}
-
-// wrap puts the directory in front of fetch: an entry with more than the
-// refresh margin left is used; otherwise the entry's lock is taken, the
-// entry read again (another process may just have written it), and only
-// then is a token requested and written. A failed request writes nothing.
+// The token source (servicetitan.WithTokenStore) drives the directory:
+// Load; on a miss Lock, which also removes stale temporary files; Load
+// again under the lock (another process may just have written the entry);
+// and only then is a token requested, and Store writes it. A failed
+// request writes nothing.
 //
 // The directory is opt-in speed and never makes a run worse than no
 // directory: the refusals the docs promise (another owner, writable by
@@ -179,53 +160,91 @@ func (e *TokenCacheDirError) Error() string {
 // be used (read-only, full, a lock that cannot be opened) turns the layer
 // off for this process, with one warning, and the token is requested as if
 // no directory were set.
-func (d *tokenDir) wrap(fetch func(context.Context) (*Token, error)) func(context.Context) (*Token, error) {
-	return func(ctx context.Context) (*Token, error) {
-		if d.isOff() {
-			return fetch(ctx)
-		}
-		root, err := d.open()
-		if err != nil {
-			var refused *TokenCacheDirError
-			if errors.As(err, &refused) {
-				return nil, err
-			}
-			d.turnOff(ctx, err)
-			return fetch(ctx)
-		}
-		defer root.Close()
-		if tok := d.load(ctx, root, false); tok != nil {
-			return tok, nil
-		}
-		unlock, err := d.acquire(ctx, root)
-		var timedOut *lockTimeout
-		switch {
-		case errors.As(err, &timedOut):
-			// The holder is taking longer than any request of these
-			// settings should; asking on our own costs one request, where
-			// failing would cost the run. Without the lock, nothing is
-			// written.
-			d.warn(ctx, "token cache lock still held; requesting a token without it", map[string]any{
-				"setting": SettingTokenCacheDir.Name, "source": d.source.String(), "lock": filepath.Join(d.dir, d.lock), "waited": timedOut.waited.String()})
-			return fetch(ctx)
-		case err != nil && ctx.Err() != nil:
-			return nil, err
-		case err != nil:
-			d.turnOff(ctx, err)
-			return fetch(ctx)
-		}
-		defer unlock()
-		d.removeStaleTemps(ctx, root)
-		if tok := d.load(ctx, root, true); tok != nil {
-			return tok, nil
-		}
-		tok, err := fetch(ctx)
-		if err != nil {
-			return nil, err
-		}
-		d.store(ctx, root, tok)
-		return tok, nil
+
+// Load returns the entry's token when more than the refresh margin of its
+// life remains. A refused directory is an error; one that cannot be used
+// turns the layer off, and then, as when it is off, there is no token.
+func (d *tokenDir) Load(ctx context.Context) (*servicetitan.Token, error) {
+	if d.isOff() {
+		return nil, nil
 	}
+	root, err := d.open()
+	if err != nil {
+		var refused *servicetitan.TokenCacheDirError
+		if errors.As(err, &refused) {
+			return nil, err
+		}
+		d.turnOff(ctx, err)
+		return nil, nil
+	}
+	defer root.Close()
+	return d.load(ctx, root, false), nil
+}
+
+// Lock takes the entry's lock. Without it (the layer is off, or turned off
+// now, or the holder kept it as long as its request may take) it returns
+// nil, nil: the token is requested without the lock and nothing is
+// written. A refused directory, or a wait that ended with ctx, is an error.
+func (d *tokenDir) Lock(ctx context.Context) (servicetitan.LockedTokenStore, error) {
+	if d.isOff() {
+		return nil, nil
+	}
+	root, err := d.open()
+	if err != nil {
+		var refused *servicetitan.TokenCacheDirError
+		if errors.As(err, &refused) {
+			return nil, err
+		}
+		d.turnOff(ctx, err)
+		return nil, nil
+	}
+	unlock, err := d.acquire(ctx, root)
+	var timedOut *lockTimeout
+	switch {
+	case errors.As(err, &timedOut):
+		root.Close()
+		// The holder is taking longer than any request of these
+		// settings should; asking on our own costs one request, where
+		// failing would cost the run. Without the lock, nothing is
+		// written.
+		d.warn(ctx, "token cache lock still held; requesting a token without it", map[string]any{
+			"setting": servicetitan.SettingTokenCacheDir.Name, "source": d.source.String(), "lock": filepath.Join(d.dir, d.lock), "waited": timedOut.waited.String()})
+		return nil, nil
+	case err != nil && ctx.Err() != nil:
+		root.Close()
+		return nil, err
+	case err != nil:
+		root.Close()
+		d.turnOff(ctx, err)
+		return nil, nil
+	}
+	d.removeStaleTemps(ctx, root)
+	return &lockedDir{d: d, root: root, unlock: unlock}, nil
+}
+
+// lockedDir is the directory while this process holds the entry's lock,
+// through the handle the lock was taken in.
+type lockedDir struct {
+	d      *tokenDir
+	root   *os.Root
+	unlock func()
+}
+
+// Load reads the entry again; with the lock held an expired entry is also
+// removed.
+func (l *lockedDir) Load(ctx context.Context) *servicetitan.Token {
+	return l.d.load(ctx, l.root, true)
+}
+
+// Store writes tok as the entry.
+func (l *lockedDir) Store(ctx context.Context, tok *servicetitan.Token) {
+	l.d.store(ctx, l.root, tok)
+}
+
+// Unlock releases the lock, then the directory's handle.
+func (l *lockedDir) Unlock() {
+	l.unlock()
+	l.root.Close()
 }
 
 func (d *tokenDir) isOff() bool {
@@ -244,7 +263,7 @@ func (d *tokenDir) turnOff(ctx context.Context, why error) {
 	d.mu.Unlock()
 	if first {
 		d.warn(ctx, "token cache directory not used by this process; tokens are requested as without token_cache_dir", map[string]any{
-			"setting": SettingTokenCacheDir.Name, "source": d.source.String(), "path": d.dir, "reason": why.Error()})
+			"setting": servicetitan.SettingTokenCacheDir.Name, "source": d.source.String(), "path": d.dir, "reason": why.Error()})
 	}
 }
 
@@ -259,7 +278,7 @@ func (d *tokenDir) open() (*os.Root, error) {
 	root, err := os.OpenRoot(d.dir)
 	if err != nil {
 		if errors.Is(err, syscall.ENOTDIR) {
-			return nil, &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "it is not a directory"}
+			return nil, &servicetitan.TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "it is not a directory"}
 		}
 		return nil, fmt.Errorf("the directory cannot be opened: %s", pathErrReason(err))
 	}
@@ -270,7 +289,7 @@ func (d *tokenDir) open() (*os.Root, error) {
 	}
 	if reason := unsafeDir(d.dir, fi); reason != "" {
 		root.Close()
-		return nil, &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: reason}
+		return nil, &servicetitan.TokenCacheDirError{Source: d.source, Path: d.dir, Reason: reason}
 	}
 	return root, nil
 }
@@ -286,12 +305,12 @@ func (d *tokenDir) makeDir() error {
 		if err == nil {
 			if existing == d.dir {
 				if !fi.IsDir() {
-					return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "it is not a directory"}
+					return &servicetitan.TokenCacheDirError{Source: d.source, Path: d.dir, Reason: "it is not a directory"}
 				}
 				return nil
 			}
 			if reason := foreignParent(existing, fi); reason != "" {
-				return &TokenCacheDirError{Source: d.source, Path: d.dir, Reason: reason}
+				return &servicetitan.TokenCacheDirError{Source: d.source, Path: d.dir, Reason: reason}
 			}
 			break
 		}
@@ -328,7 +347,7 @@ func pathErrReason(err error) string {
 // file (a FIFO would block a plain open forever), is replaced by the next
 // write. With the lock held, an expired entry is also removed (without it,
 // the removal could race with another process's fresh write).
-func (d *tokenDir) load(ctx context.Context, root *os.Root, locked bool) *Token {
+func (d *tokenDir) load(ctx context.Context, root *os.Root, locked bool) *servicetitan.Token {
 	data, err := readEntry(root, d.name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -355,7 +374,7 @@ func (d *tokenDir) load(ctx context.Context, root *os.Root, locked bool) *Token 
 		return nil
 	}
 	left := tok.Expiry.Sub(d.now())
-	if left <= refreshMargin(tok.ExpiresIn, d.minLife) {
+	if left <= servicetitan.RefreshMarginFor(tok.ExpiresIn, d.minLife) {
 		return nil
 	}
 	d.log(ctx, "token from the token cache", map[string]any{"path": filepath.Join(d.dir, d.name), "expires_in_s": int(left.Seconds())})
@@ -434,7 +453,7 @@ func (d *tokenDir) removeStaleTemps(ctx context.Context, root *os.Root) {
 // directory, flushed to disk, then renamed over the entry, so a reader sees
 // the old entry or the new one and never half of one. A token in hand is
 // never lost to a failed write: the failure is logged and the token used.
-func (d *tokenDir) store(ctx context.Context, root *os.Root, tok *Token) {
+func (d *tokenDir) store(ctx context.Context, root *os.Root, tok *servicetitan.Token) {
 	path := filepath.Join(d.dir, d.name)
 	renamed, err := d.write(root, tok)
 	switch {
@@ -449,7 +468,7 @@ func (d *tokenDir) store(ctx context.Context, root *os.Root, tok *Token) {
 
 // write reports whether the rename happened, so a failure after it is
 // not mistaken for an entry that was never written.
-func (d *tokenDir) write(root *os.Root, tok *Token) (renamed bool, err error) {
+func (d *tokenDir) write(root *os.Root, tok *servicetitan.Token) (renamed bool, err error) {
 	sealed, err := d.seal(tok)
 	if err != nil {
 		return false, err

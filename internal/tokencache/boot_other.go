@@ -1,6 +1,6 @@
 //go:build !linux
 
-package servicetitan
+package tokencache
 
 import "time"
 

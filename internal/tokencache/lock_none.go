@@ -1,6 +1,6 @@
 //go:build unix && !(darwin || dragonfly || freebsd || linux || netbsd || openbsd)
 
-package servicetitan
+package tokencache
 
 import (
 	"errors"

@@ -1,6 +1,6 @@
 //go:build unix
 
-package servicetitan_test
+package tokencache_test
 
 import (
 	"context"
@@ -207,7 +207,7 @@ func TestTokenDirUnusableDirectoryOnlyTurnsItOff(t *testing.T) {
 			if len(got) != 1 {
 				t.Fatalf("%d warnings, want 1: %q", len(got), got)
 			}
-			wantContains(t, got[0], "setting=token_cache_dir", `source=attribute "token_cache_dir"`, tc.reason)
+			acctest.WantContains(t, got[0], "setting=token_cache_dir", `source=attribute "token_cache_dir"`, tc.reason)
 		})
 	}
 }
@@ -240,7 +240,7 @@ func TestTokenDirRemovesStaleTemporaryFiles(t *testing.T) {
 // Every write is a new file renamed over the entry, never the old file
 // written again: a reader sees the old entry or the new one, never half.
 func TestTokenDirWritesANewFileEveryTime(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := acctest.NewClock(time.Now())
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
 	dir := t.TempDir()
 	withClock := func(_ servicetitan.Input, o *servicetitan.Options) { o.Now = clk.Now }
@@ -291,7 +291,7 @@ func TestTokenDirIsNotCreatedInsideAnotherUsersDirectory(t *testing.T) {
 	if !errors.As(err, &de) {
 		t.Fatalf("got %v, want the directory refused", err)
 	}
-	wantContains(t, err.Error(), `attribute "token_cache_dir"`, home, "owned by uid 65534")
+	acctest.WantContains(t, err.Error(), `attribute "token_cache_dir"`, home, "owned by uid 65534")
 	if _, err := os.Stat(filepath.Join(home, ".cache")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a directory was created in the other user's tree: %v", err)
 	}

@@ -1,6 +1,6 @@
 //go:build windows
 
-package servicetitan
+package tokencache
 
 import (
 	"errors"

@@ -1,6 +1,6 @@
 //go:build unix
 
-package servicetitan
+package tokencache
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package servicetitan
+package tokencache
 
 import (
 	"crypto/hkdf"
@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
 // What an entry of the token cache directory holds and when it is trusted:
@@ -66,18 +68,18 @@ type cachedToken struct {
 	BootNS      int64    `json:"boot_ns,omitempty"`
 }
 
-func (ct *cachedToken) token() *Token {
+func (ct *cachedToken) token() *servicetitan.Token {
 	scopes := ct.Scopes
 	if scopes == nil {
 		scopes = []string{}
 	}
-	return &Token{
+	return &servicetitan.Token{
 		AccessToken: ct.AccessToken, TokenType: ct.TokenType, ExpiresIn: time.Duration(ct.ExpiresIn),
 		Expiry: time.Unix(0, ct.Expiry), Scopes: scopes,
 	}
 }
 
-func (d *tokenDir) seal(tok *Token) ([]byte, error) {
+func (d *tokenDir) seal(tok *servicetitan.Token) ([]byte, error) {
 	ct := cachedToken{
 		AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: int64(tok.ExpiresIn),
 		Expiry: tok.Expiry.UnixNano(), Scopes: tok.Scopes, Written: d.now().UnixNano(),
@@ -118,7 +120,7 @@ func (d *tokenDir) unseal(data []byte) (*cachedToken, error) {
 // token be replaced early. Elsewhere, an entry whose expiry is further away
 // than its lifetime is not trusted, which catches a clock turned back by
 // more than the token's age.
-func (d *tokenDir) trust(ct *cachedToken) (*Token, string) {
+func (d *tokenDir) trust(ct *cachedToken) (*servicetitan.Token, string) {
 	tok := ct.token()
 	now := d.now()
 	if !tok.Expiry.After(now) {

@@ -1,4 +1,4 @@
-package servicetitan_test
+package tokencache_test
 
 import (
 	"bytes"
@@ -16,22 +16,32 @@ import (
 	"time"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/apiclient"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/tokencache"
 )
 
 // Each Resolve without Options.SharedTokens has a token source of its own, as a
 // separate provider process would: what such configurations share goes
 // through the directory.
 
+// cacheOptions are the core tests' options with this package wired in as
+// the provider wires it.
+func cacheOptions() servicetitan.Options {
+	opts := acctest.FastOptions()
+	opts.TokenStore = tokencache.New
+	return opts
+}
+
 func cachedConn(t *testing.T, srv *fakeservicetitan.Server, dir string, mod ...func(servicetitan.Input, *servicetitan.Options)) *servicetitan.Config {
 	t.Helper()
 	in := servicetitan.Input{"token_cache_dir": dir}
-	opts := fastOptions()
+	opts := cacheOptions()
 	for _, m := range mod {
 		m(in, &opts)
 	}
-	return configFor(t, srv, in, opts)
+	return acctest.ConfigFor(t, srv, in, opts)
 }
 
 // entryPath is the one sealed entry in dir.
@@ -95,7 +105,7 @@ func TestTokenDirRevealsNothing(t *testing.T) {
 	if _, err := srv.VerifyToken(tok.AccessToken); err != nil {
 		t.Fatal(err)
 	}
-	forbidden := append(acctest.TokenRevealers(t, tok.AccessToken), testSecret, testClientID, "tn.", srv.URL(), "client_id", "access_token")
+	forbidden := append(acctest.TokenRevealers(t, tok.AccessToken), acctest.ClientSecret, acctest.ClientID, "tn.", srv.URL(), "client_id", "access_token")
 	acctest.CheckTokenCacheRevealsNothing(t, dir, forbidden)
 }
 
@@ -105,12 +115,14 @@ func TestTokenDirIsNotServedToAnotherSecret(t *testing.T) {
 	if _, err := cachedConn(t, srv, dir).AuthToken(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	wrong := cachedConn(t, srv, dir, func(in servicetitan.Input, _ *servicetitan.Options) { in["client_secret"] = "not-" + testSecret })
+	wrong := cachedConn(t, srv, dir, func(in servicetitan.Input, _ *servicetitan.Options) {
+		in["client_secret"] = "not-" + acctest.ClientSecret
+	})
 	tok, err := wrong.AuthToken(t.Context())
 	if err == nil {
 		t.Fatalf("the same client id with another secret was handed a token: %v", tok)
 	}
-	wantContains(t, err.Error(), "invalid_client")
+	acctest.WantContains(t, err.Error(), "invalid_client")
 	if got := srv.TokenRequests(); got != 2 {
 		t.Errorf("%d token requests, want 2: the other secret must ask ServiceTitan, which refuses it", got)
 	}
@@ -136,14 +148,14 @@ func TestTokenDirIsBoundToTheTokenURLAndTheTenant(t *testing.T) {
 	}
 
 	hubSrv := acctest.StandIn(t, func(c *fakeservicetitan.Config) {
-		c.Clients = []fakeservicetitan.Client{{ID: testClientID, Secret: testSecret, Tenant: testTenant, EnterpriseHub: true}}
+		c.Clients = []fakeservicetitan.Client{{ID: acctest.ClientID, Secret: acctest.ClientSecret, Tenant: acctest.TenantID, EnterpriseHub: true}}
 	})
 	onTenant := func(tenant string) func(servicetitan.Input, *servicetitan.Options) {
 		return func(in servicetitan.Input, _ *servicetitan.Options) {
 			in["enterprise_hub"], in["tenant_id"] = "true", tenant
 		}
 	}
-	if _, err := cachedConn(t, hubSrv, dir, onTenant(testTenant)).AuthToken(t.Context()); err != nil {
+	if _, err := cachedConn(t, hubSrv, dir, onTenant(acctest.TenantID)).AuthToken(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if tok, err := cachedConn(t, hubSrv, dir, onTenant("6666")).AuthToken(t.Context()); err == nil {
@@ -223,7 +235,7 @@ func mustWrite(t *testing.T, p string, b []byte) {
 }
 
 func TestTokenDirExpiryAndRefreshMargin(t *testing.T) {
-	clk := &clock{now: time.Now()}
+	clk := acctest.NewClock(time.Now())
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Now = clk.Now })
 	dir := t.TempDir()
 	withClock := func(_ servicetitan.Input, o *servicetitan.Options) { o.Now = clk.Now }
@@ -291,13 +303,13 @@ func TestTokenDirDirectoryIsRefusedWhenOthersCanWriteIt(t *testing.T) {
 			}
 			before := srv.TokenRequests()
 			_, err := cachedConn(t, srv, "", func(_ servicetitan.Input, o *servicetitan.Options) {
-				o.LookupEnv = env(map[string]string{"SERVICETITAN_TOKEN_CACHE_DIR": dir})
+				o.LookupEnv = acctest.LookupEnv(map[string]string{"SERVICETITAN_TOKEN_CACHE_DIR": dir})
 			}).AuthToken(t.Context())
 			var de *servicetitan.TokenCacheDirError
 			if !errors.As(err, &de) {
 				t.Fatalf("got %v, want the directory refused", err)
 			}
-			wantContains(t, err.Error(), "token_cache_dir", strconv.Quote(dir), "environment variable SERVICETITAN_TOKEN_CACHE_DIR", "others can write")
+			acctest.WantContains(t, err.Error(), "token_cache_dir", strconv.Quote(dir), "environment variable SERVICETITAN_TOKEN_CACHE_DIR", "others can write")
 			if srv.TokenRequests() != before {
 				t.Error("a token was requested despite the refused directory")
 			}
@@ -333,7 +345,7 @@ func TestTokenDirDirectoryOfAnotherUserIsRefused(t *testing.T) {
 	if err == nil {
 		t.Fatal("a directory owned by another user was accepted")
 	}
-	wantContains(t, err.Error(), `attribute "token_cache_dir"`, dir, "owned by uid "+owner)
+	acctest.WantContains(t, err.Error(), `attribute "token_cache_dir"`, dir, "owned by uid "+owner)
 	if srv.TokenRequests() != 0 {
 		t.Error("a token was requested despite the refused directory")
 	}
@@ -341,12 +353,13 @@ func TestTokenDirDirectoryOfAnotherUserIsRefused(t *testing.T) {
 
 func TestTokenDirDirectoryThatIsAFileIsRefused(t *testing.T) {
 	srv := acctest.StandIn(t)
-	file := writeFile(t, "not-a-dir", "x")
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	mustWrite(t, file, []byte("x"))
 	_, err := cachedConn(t, srv, file).AuthToken(t.Context())
 	if err == nil {
 		t.Fatal("a file was accepted as the token cache directory")
 	}
-	wantContains(t, err.Error(), "token_cache_dir", file)
+	acctest.WantContains(t, err.Error(), "token_cache_dir", file)
 }
 
 func TestTokenDirDirectoryWithTilde(t *testing.T) {
@@ -364,35 +377,6 @@ func TestTokenDirDirectoryWithTilde(t *testing.T) {
 	entryPath(t, filepath.Join(home, ".cache", "servicetitan"))
 }
 
-// A relative HOME cannot stand for "~": the message says so rather than
-// ask for what the value already is.
-func TestTokenDirTildeWithARelativeHome(t *testing.T) {
-	t.Setenv("HOME", "relative/home")
-	t.Setenv("USERPROFILE", "relative/home")
-	err := servicetitan.ValidateSetting("token_cache_dir", "~/.cache/servicetitan")
-	if err == nil {
-		t.Fatal("a relative home was accepted")
-	}
-	wantContains(t, err.Error(), `home directory ("relative/home") is not an absolute path`)
-	if strings.Contains(err.Error(), "or start with") {
-		t.Errorf("the message asks for a leading ~/, which the value has: %v", err)
-	}
-}
-
-func TestNoTokenCacheWritesNothing(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "xdg"))
-	srv := acctest.StandIn(t)
-	if _, err := configFor(t, srv, servicetitan.Input{}, fastOptions()).AuthToken(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := os.ReadDir(home)
-	if len(entries) != 0 {
-		t.Fatalf("without token_cache_dir, something was written under HOME: %v", entries)
-	}
-}
-
 // The processes below are this test binary run again with
 // SERVICETITAN_TOKEN_CACHE_CHILD set: each is a provider process in all
 // that matters, with its own memory and its own file descriptors.
@@ -401,7 +385,7 @@ const childEnv = "SERVICETITAN_TOKEN_CACHE_CHILD"
 
 // childSetups prepare a child process for its mode before it asks for a
 // token, where the mode needs more than the environment (see
-// tokendir_linux_test.go).
+// dir_linux_test.go).
 var childSetups = map[string]func(t *testing.T, vars map[string]string){}
 
 // TestTokenDirChildProcess is the child's body; run directly it does nothing.
@@ -414,7 +398,7 @@ func TestTokenDirChildProcess(t *testing.T) {
 	for _, k := range []string{"SERVICETITAN_AUTH_ROOT_URL", "SERVICETITAN_CLIENT_ID", "SERVICETITAN_CLIENT_SECRET", "SERVICETITAN_TOKEN_CACHE_DIR", "SERVICETITAN_REQUEST_TIMEOUT"} {
 		vars[k] = os.Getenv(k)
 	}
-	conn, _, err := servicetitan.Resolve(servicetitan.Input{}, servicetitan.Options{LookupEnv: env(vars)})
+	conn, _, err := servicetitan.Resolve(servicetitan.Input{}, servicetitan.Options{LookupEnv: acctest.LookupEnv(vars), TokenStore: tokencache.New})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,8 +427,8 @@ func childCommand(t *testing.T, srv *fakeservicetitan.Server, dir, mode string, 
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestTokenDirChildProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childEnv+"="+mode,
-		"SERVICETITAN_AUTH_ROOT_URL="+srv.URL(), "SERVICETITAN_CLIENT_ID="+testClientID,
-		"SERVICETITAN_CLIENT_SECRET="+testSecret, "SERVICETITAN_TOKEN_CACHE_DIR="+dir)
+		"SERVICETITAN_AUTH_ROOT_URL="+srv.URL(), "SERVICETITAN_CLIENT_ID="+acctest.ClientID,
+		"SERVICETITAN_CLIENT_SECRET="+acctest.ClientSecret, "SERVICETITAN_TOKEN_CACHE_DIR="+dir)
 	cmd.Env = append(cmd.Env, extra...)
 	return cmd
 }
@@ -521,5 +505,31 @@ func TestTokenDirLockOfADeadProcessIsReleased(t *testing.T) {
 	defer cancel()
 	if _, err := conn.AuthToken(ctx); err != nil {
 		t.Fatalf("the lock of a killed process was not released: %v", err)
+	}
+}
+
+// A token ServiceTitan refuses is removed from the directory, so that the
+// next process asks for a new one instead of being handed it.
+func TestTokenDirForgetsARefusedToken(t *testing.T) {
+	srv := acctest.StandIn(t)
+	dir := t.TempDir()
+	jobs := apiclient.APIRequest{Folder: "jpm", Endpoint: "jobs"}
+	c := apiclient.New(cachedConn(t, srv, dir))
+	if _, err := c.Call(t.Context(), jobs); err != nil {
+		t.Fatal(err)
+	}
+	srv.RevokeTokens()
+	if _, err := c.Call(t.Context(), jobs); err != nil {
+		t.Fatalf("a revoked token was not replaced: %v", err)
+	}
+	if got := srv.TokenRequests(); got != 2 {
+		t.Errorf("%d token requests, want 2", got)
+	}
+	next := apiclient.New(cachedConn(t, srv, dir))
+	if _, err := next.Call(t.Context(), jobs); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.TokenRequests(); got != 2 {
+		t.Errorf("%d token requests after a second process, want still 2: it was handed the refused token or none", got)
 	}
 }

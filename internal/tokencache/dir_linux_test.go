@@ -1,6 +1,6 @@
 //go:build linux
 
-package servicetitan_test
+package tokencache_test
 
 import (
 	"os"
