@@ -31,65 +31,49 @@ const (
 
 type apiAttribute struct {
 	name        string
-	valueType   attr.Type
+	kind        attributeKind
 	role        apiAttributeRole
 	description string
 }
 
+func (a apiAttribute) flags() attributeFlags {
+	return attributeFlags{required: a.role == argRequired, optional: a.role == argOptional, computed: a.role == computed, description: a.description}
+}
+
 var apiRequestAttributes = []apiAttribute{
-	{apiclient.ArgFolder, types.StringType, argRequired, "API folder, the first path segment after the API root, such as `jpm`, `crm`, `settings` or `reporting`."},
-	{apiclient.ArgEndpoint, types.StringType, argRequired, "Path below the tenant, such as `jobs`, `customers/42` or `export/jobs`. Plain path segments: `.`, `..`, empty segments, a scheme or host and a query are refused (give query parameters in `query`)."},
-	{apiclient.ArgVersion, types.StringType, argOptional, "API version segment. Defaults to `v2`."},
-	{apiclient.ArgQuery, types.MapType{ElemType: types.StringType}, argOptional, "Query parameters, such as `{ active = \"true\" }`."},
-	{apiclient.ArgAllPages, types.BoolType, argOptional, "Read every page: a list follows `hasMore` through `page`, an export (`export/...`) follows `continueFrom` through `from`. Defaults to `false`, one request."},
-	{apiclient.ArgPageSize, types.Int64Type, argOptional, "`pageSize`, from 1 to 5000. With `all_pages` it defaults to 5000, so that a long list costs as few requests as it can."},
-	{apiclient.ArgMaxPages, types.Int64Type, argOptional, "The most requests `all_pages` makes; defaults to 100. A list with more pages is an error; an export stops there with `has_more = true` and a warning, and continues from `continue_from` in a later run."},
-	{apiclient.ArgFrom, types.StringType, argOptional, "Where an export starts: the `continue_from` of an earlier read, so that only what changed since is read."},
-	{apiclient.ArgMethod, types.StringType, argOptional, "`GET` (the default), or `POST` for reporting data (`folder = \"reporting\"`, `endpoint = \"report-category/{category}/reports/{id}/data\"`), which ServiceTitan reads by POST. Nothing else: this never changes anything."},
-	{apiclient.ArgBody, types.StringType, argOptional, "JSON body of a reporting data POST, such as `jsonencode({ parameters = [{ name = \"From\", value = \"2024-01-01\" }] })`."},
-	{"tenant", types.StringType, argOptional, tenantArgumentDescription},
-	{"url", types.StringType, computed, "URL of the first request (query values included)."},
-	{"status_code", types.Int64Type, computed, "HTTP status of the last response."},
-	{"response_body", types.StringType, computed, "Raw body of a single response; null when `all_pages` is set."},
-	{"items_json", types.StringType, computed, "JSON array of the `data` items of every page read; null when the response is not a list, export or report envelope. Decode with `jsondecode`."},
-	{"item_count", types.Int64Type, computed, "Number of items in `items_json`."},
-	{"page_count", types.Int64Type, computed, "Number of requests made."},
-	{"has_more", types.BoolType, computed, "Whether the last page said more is to come."},
-	{"continue_from", types.StringType, computed, "The export's `continueFrom`: give it as `from` in a later run to read only what changed since."},
+	{apiclient.ArgFolder, stringAttribute, argRequired, "API folder, the first path segment after the API root, such as `jpm`, `crm`, `settings` or `reporting`."},
+	{apiclient.ArgEndpoint, stringAttribute, argRequired, "Path below the tenant, such as `jobs`, `customers/42` or `export/jobs`. Plain path segments: `.`, `..`, empty segments, a scheme or host and a query are refused (give query parameters in `query`)."},
+	{apiclient.ArgVersion, stringAttribute, argOptional, "API version segment. Defaults to `v2`."},
+	{apiclient.ArgQuery, stringMapAttribute, argOptional, "Query parameters, such as `{ active = \"true\" }`."},
+	{apiclient.ArgAllPages, boolAttribute, argOptional, "Read every page: a list follows `hasMore` through `page`, an export (`export/...`) follows `continueFrom` through `from`. Defaults to `false`, one request."},
+	{apiclient.ArgPageSize, int64Attribute, argOptional, "`pageSize`, from 1 to 5000. With `all_pages` it defaults to 5000, so that a long list costs as few requests as it can."},
+	{apiclient.ArgMaxPages, int64Attribute, argOptional, "The most requests `all_pages` makes, from 1 to 1000; defaults to 100. A list with more pages is an error; an export stops there with `has_more = true` and a warning, and continues from `continue_from` in a later run."},
+	{apiclient.ArgFrom, stringAttribute, argOptional, "Where an export starts: the `continue_from` of an earlier read, so that only what changed since is read."},
+	{apiclient.ArgMethod, stringAttribute, argOptional, "`GET` (the default), or `POST` for reporting data (`folder = \"reporting\"`, `endpoint = \"report-category/{category}/reports/{id}/data\"`), which ServiceTitan reads by POST. Nothing else: this never changes anything."},
+	{apiclient.ArgBody, stringAttribute, argOptional, "JSON body of a reporting data POST, such as `jsonencode({ parameters = [{ name = \"From\", value = \"2024-01-01\" }] })`."},
+	{"tenant", stringAttribute, argOptional, tenantArgumentDescription},
+	{"url", stringAttribute, computed, "URL of the first request (query values included)."},
+	{"status_code", int64Attribute, computed, "HTTP status of the last response."},
+	{"response_body", stringAttribute, computed, "Raw body of a single response; null when `all_pages` is set."},
+	{"items_json", stringAttribute, computed, "JSON array of the `data` items of every page read; null when the response is not a list, export or report envelope. Decode with `jsondecode`."},
+	{"item_count", int64Attribute, computed, "Number of items in `items_json`."},
+	{"page_count", int64Attribute, computed, "Number of requests made."},
+	{"has_more", boolAttribute, computed, "Whether the last page said more is to come."},
+	{"continue_from", stringAttribute, computed, "The export's `continueFrom`: give it as `from` in a later run to read only what changed since."},
 }
 
 func apiRequestDataSourceAttributes() map[string]dschema.Attribute {
-	attrs := map[string]dschema.Attribute{}
+	attrs := make(map[string]dschema.Attribute, len(apiRequestAttributes))
 	for _, a := range apiRequestAttributes {
-		req, opt, comp := a.role == argRequired, a.role == argOptional, a.role == computed
-		switch a.valueType {
-		case types.StringType:
-			attrs[a.name] = dschema.StringAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
-		case types.Int64Type:
-			attrs[a.name] = dschema.Int64Attribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
-		case types.BoolType:
-			attrs[a.name] = dschema.BoolAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
-		default:
-			attrs[a.name] = dschema.MapAttribute{Required: req, Optional: opt, Computed: comp, ElementType: types.StringType, MarkdownDescription: a.description}
-		}
+		attrs[a.name] = a.kind.dataSource(a.flags())
 	}
 	return attrs
 }
 
 func apiRequestEphemeralAttributes() map[string]eschema.Attribute {
-	attrs := map[string]eschema.Attribute{}
+	attrs := make(map[string]eschema.Attribute, len(apiRequestAttributes))
 	for _, a := range apiRequestAttributes {
-		req, opt, comp := a.role == argRequired, a.role == argOptional, a.role == computed
-		switch a.valueType {
-		case types.StringType:
-			attrs[a.name] = eschema.StringAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
-		case types.Int64Type:
-			attrs[a.name] = eschema.Int64Attribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
-		case types.BoolType:
-			attrs[a.name] = eschema.BoolAttribute{Required: req, Optional: opt, Computed: comp, MarkdownDescription: a.description}
-		default:
-			attrs[a.name] = eschema.MapAttribute{Required: req, Optional: opt, Computed: comp, ElementType: types.StringType, MarkdownDescription: a.description}
-		}
+		attrs[a.name] = a.kind.ephemeral(a.flags())
 	}
 	return attrs
 }

@@ -12,57 +12,82 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
-// tokenAttributeKind is one kind of computed attribute, with its value type
-// and its attribute in each of the two schemas.
-type tokenAttributeKind struct {
+// attributeFlags is what a schema attribute is besides its value type: an
+// argument (required or optional) or a computed result, sensitive or not,
+// and its description.
+type attributeFlags struct {
+	required, optional, computed, sensitive bool
+	description                             string
+}
+
+// attributeKind is one kind of attribute, with its value type and its
+// attribute in each of the two schemas. Data source and ephemeral resource
+// schema attributes are different Go types in the framework, so a schema
+// written once as a table (tokenAttributes, apiRequestAttributes) is turned
+// into each through these.
+type attributeKind struct {
 	valueType  attr.Type
-	dataSource func(description string, sensitive bool) dschema.Attribute
-	ephemeral  func(description string, sensitive bool) eschema.Attribute
+	dataSource func(attributeFlags) dschema.Attribute
+	ephemeral  func(attributeFlags) eschema.Attribute
 }
 
 var (
-	stringAttribute = tokenAttributeKind{
+	stringAttribute = attributeKind{
 		valueType: types.StringType,
-		dataSource: func(d string, s bool) dschema.Attribute {
-			return dschema.StringAttribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		dataSource: func(f attributeFlags) dschema.Attribute {
+			return dschema.StringAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, MarkdownDescription: f.description}
 		},
-		ephemeral: func(d string, s bool) eschema.Attribute {
-			return eschema.StringAttribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		ephemeral: func(f attributeFlags) eschema.Attribute {
+			return eschema.StringAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, MarkdownDescription: f.description}
 		},
 	}
-	int64Attribute = tokenAttributeKind{
+	int64Attribute = attributeKind{
 		valueType: types.Int64Type,
-		dataSource: func(d string, s bool) dschema.Attribute {
-			return dschema.Int64Attribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		dataSource: func(f attributeFlags) dschema.Attribute {
+			return dschema.Int64Attribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, MarkdownDescription: f.description}
 		},
-		ephemeral: func(d string, s bool) eschema.Attribute {
-			return eschema.Int64Attribute{Computed: true, Sensitive: s, MarkdownDescription: d}
+		ephemeral: func(f attributeFlags) eschema.Attribute {
+			return eschema.Int64Attribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, MarkdownDescription: f.description}
 		},
 	}
-	stringListAttribute = tokenAttributeKind{
+	boolAttribute = attributeKind{
+		valueType: types.BoolType,
+		dataSource: func(f attributeFlags) dschema.Attribute {
+			return dschema.BoolAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, MarkdownDescription: f.description}
+		},
+		ephemeral: func(f attributeFlags) eschema.Attribute {
+			return eschema.BoolAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, MarkdownDescription: f.description}
+		},
+	}
+	stringListAttribute = attributeKind{
 		valueType: types.ListType{ElemType: types.StringType},
-		dataSource: func(d string, s bool) dschema.Attribute {
-			return dschema.ListAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		dataSource: func(f attributeFlags) dschema.Attribute {
+			return dschema.ListAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, ElementType: types.StringType, MarkdownDescription: f.description}
 		},
-		ephemeral: func(d string, s bool) eschema.Attribute {
-			return eschema.ListAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		ephemeral: func(f attributeFlags) eschema.Attribute {
+			return eschema.ListAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, ElementType: types.StringType, MarkdownDescription: f.description}
 		},
 	}
-	stringMapAttribute = tokenAttributeKind{
+	stringMapAttribute = attributeKind{
 		valueType: types.MapType{ElemType: types.StringType},
-		dataSource: func(d string, s bool) dschema.Attribute {
-			return dschema.MapAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		dataSource: func(f attributeFlags) dschema.Attribute {
+			return dschema.MapAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, ElementType: types.StringType, MarkdownDescription: f.description}
 		},
-		ephemeral: func(d string, s bool) eschema.Attribute {
-			return eschema.MapAttribute{Computed: true, Sensitive: s, ElementType: types.StringType, MarkdownDescription: d}
+		ephemeral: func(f attributeFlags) eschema.Attribute {
+			return eschema.MapAttribute{Required: f.required, Optional: f.optional, Computed: f.computed, Sensitive: f.sensitive, ElementType: types.StringType, MarkdownDescription: f.description}
 		},
 	}
 )
 
 type tokenAttribute struct {
 	name, description string
-	kind              tokenAttributeKind
+	kind              attributeKind
 	sensitive         bool
+}
+
+// flags: every token attribute is computed.
+func (a tokenAttribute) flags() attributeFlags {
+	return attributeFlags{computed: true, sensitive: a.sensitive, description: a.description}
 }
 
 // tokenAttributes are written once and turned into both schemas below.
@@ -82,7 +107,7 @@ var tokenAttributes = []tokenAttribute{
 func authTokenDataSourceAttributes() map[string]dschema.Attribute {
 	attrs := map[string]dschema.Attribute{"tenant": dschema.StringAttribute{Optional: true, MarkdownDescription: tenantArgumentDescription}}
 	for _, a := range tokenAttributes {
-		attrs[a.name] = a.kind.dataSource(a.description, a.sensitive)
+		attrs[a.name] = a.kind.dataSource(a.flags())
 	}
 	return attrs
 }
@@ -90,7 +115,7 @@ func authTokenDataSourceAttributes() map[string]dschema.Attribute {
 func authTokenEphemeralAttributes() map[string]eschema.Attribute {
 	attrs := map[string]eschema.Attribute{"tenant": eschema.StringAttribute{Optional: true, MarkdownDescription: tenantArgumentDescription}}
 	for _, a := range tokenAttributes {
-		attrs[a.name] = a.kind.ephemeral(a.description, a.sensitive)
+		attrs[a.name] = a.kind.ephemeral(a.flags())
 	}
 	return attrs
 }

@@ -23,7 +23,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/benchmark"
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/tools/benchmark"
 )
 
 // warmKey names the warm token cache case in -targets.
@@ -63,9 +63,27 @@ func main() {
 	}
 }
 
+// repoRoot is the provider's module root: flagValue when given, else found
+// from the working directory.
+func repoRoot(flagValue string) (string, error) {
+	if flagValue == "" {
+		return benchmark.FindRepoRoot(".")
+	}
+	dir, err := filepath.Abs(flagValue)
+	if err != nil {
+		return "", err
+	}
+	// The benchmark's own go.mod is a module root too, but not the
+	// provider's: building there would fail with a puzzling error.
+	if !benchmark.IsRepoRoot(dir) {
+		return "", fmt.Errorf("%s holds no go.mod of %s", dir, benchmark.ProviderModule)
+	}
+	return dir, nil
+}
+
 func run(ctx context.Context) error {
 	var variants variantFlag
-	root := flag.String("root", ".", "module root to build the provider from")
+	root := flag.String("root", "", "module root to build the provider from (default: the nearest directory at or above the working directory whose go.mod is the provider's)")
 	cli := flag.String("cli", "", "terraform or tofu binary (default: TF_ACC_TERRAFORM_PATH, terraform on PATH, bin/tofu)")
 	rounds := flag.Int("rounds", 7, "timed rounds; each plans every case once, right after a floor plan")
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the stand-in adds to every token request")
@@ -98,12 +116,9 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("unexpected arguments %q", flag.Args())
 	}
 
-	rootDir, err := filepath.Abs(*root)
+	rootDir, err := repoRoot(*root)
 	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(filepath.Join(rootDir, "go.mod")); err != nil {
-		return fmt.Errorf("-root %s is not the module root: %w", rootDir, err)
+		return fmt.Errorf("-root: %w", err)
 	}
 	cliPath, err := benchmark.FindCLI(*cli, rootDir)
 	if err != nil {

@@ -299,3 +299,25 @@ func TestRenderAndWriteGenerated(t *testing.T) {
 		t.Errorf("regenerated file:\n%s", s)
 	}
 }
+
+// The benchmark's own go.mod sits between its package and the provider's:
+// FindRepoRoot must pass over it to the provider's module root.
+func TestFindRepoRootSkipsTheBenchmarkModule(t *testing.T) {
+	if IsRepoRoot(".") {
+		t.Fatal("the benchmark's directory taken for the provider's module root")
+	}
+	got, err := FindRepoRoot(filepath.Join("cmd", "planbench"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("FindRepoRoot = %s, want %s", got, want)
+	}
+	if _, err := FindRepoRoot(t.TempDir()); err == nil {
+		t.Error("a directory outside the repository has a provider module root")
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/modfile"
 )
 
 // CleanEnv is environ without whatever would make one plan differ from
@@ -100,4 +102,35 @@ func FindCLI(explicit, repoRoot string) (string, error) {
 		return tofu, nil
 	}
 	return "", fmt.Errorf("no Terraform CLI: put terraform (>= 1.10) on PATH, set TF_ACC_TERRAFORM_PATH, or build OpenTofu into bin/tofu (make testacc-tofu does)")
+}
+
+// ProviderModule is the module path of the provider planbench builds.
+const ProviderModule = "github.com/servicetitan-tf/terraform-provider-servicetitan"
+
+// FindRepoRoot returns the nearest directory at or above dir whose go.mod
+// declares ProviderModule. The benchmark is a module of its own inside the
+// provider's tree, so the nearest go.mod alone may be the benchmark's; this
+// lets planbench run from the repository root (as `make bench` does) or from
+// tools/benchmark (as `go run -C tools/benchmark ./cmd/planbench` does).
+func FindRepoRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; {
+		if IsRepoRoot(d) {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod of %s at or above %s", ProviderModule, dir)
+		}
+		d = parent
+	}
+}
+
+// IsRepoRoot reports whether dir holds the go.mod of ProviderModule.
+func IsRepoRoot(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	return err == nil && modfile.ModulePath(b) == ProviderModule
 }
