@@ -3,7 +3,9 @@ package tokencache
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +59,40 @@ func TestTokenDirIgnoresAnIncompleteEntry(t *testing.T) {
 	}
 	if want := "token cache entry ignored: the entry's content is incomplete"; !slices.Contains(logged, want) {
 		t.Errorf("log %q, want %q", logged, want)
+	}
+}
+
+// A write that fails leaves no temporary file behind: the directory holds
+// what it held before, and the failure is only logged.
+func TestTokenDirFailedWriteLeavesNoTemporaryFile(t *testing.T) {
+	var logged []string
+	dir := t.TempDir()
+	d := resolveDir(t, servicetitan.Input{"auth_root_url": "http://127.0.0.1:9", "client_id": "cid", "client_secret": "secret-value-of-the-entry-tests",
+		"token_cache_dir": dir}, servicetitan.Options{LookupEnv: func(string) (string, bool) { return "", false },
+		Log: func(_ context.Context, msg string, _ map[string]any) { logged = append(logged, msg) }})
+	root, err := d.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	// A directory where the entry goes makes the rename fail.
+	if err := root.Mkdir(d.name, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := root.WriteFile(d.name+"/keep", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.store(t.Context(), root, &servicetitan.Token{AccessToken: "tok", TokenType: "Bearer", ExpiresIn: 15 * time.Minute, Expiry: time.Now().Add(15 * time.Minute)})
+	if !slices.Contains(logged, "token cache entry not written") {
+		t.Fatalf("the failed write was not logged: %q", logged)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("the failed write left %s behind", e.Name())
+		}
 	}
 }
