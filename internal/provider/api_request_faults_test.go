@@ -203,7 +203,7 @@ data "servicetitan_api_request" "jobs" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ServiceTitan API request:", " method=GET", " attempt=1", "url=" + srv.URL() + "/jpm/v2/tenant/" + acctest.TenantID + "/jobs?active=REDACTED", "ServiceTitan API response:", " status=200", " duration_ms="} {
+	for _, want := range []string{"ServiceTitan API request:", " method=GET", " attempt=1", "url=" + srv.URL() + "/jpm/v2/tenant/" + acctest.TenantID + "/jobs?active=true", "ServiceTitan API response:", " status=200", " duration_ms="} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("the log lacks %s", want)
 		}
