@@ -3,19 +3,108 @@ package apiclient
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
-// Paged answers: the envelope of lists, exports and reports, and the one
-// array the items of every page are joined into.
+// Answers with items: the envelope of lists, exports and reports, the
+// {"data": […]} of a few reads, a bare array; and the one array the items
+// of every page are joined into.
 
-// envelope is the shape of list, export and reporting answers. Data is
-// kept raw: the items are passed on as they came, never decoded and
-// encoded again.
+// envelope is the shape of list, export, report and data-array answers.
+// Data is kept raw: the items are passed on as they came, never decoded
+// and encoded again, except a report's rows, which are given their
+// columns' names.
 type envelope struct {
 	Data         json.RawMessage `json:"data"`
 	HasMore      bool            `json:"hasMore"`
 	ContinueFrom *string         `json:"continueFrom"`
+	Fields       json.RawMessage `json:"fields"`
+}
+
+// answer is what one page said: its items as a JSON array (nil when the
+// answer holds none), whether more is to come, and where an export
+// continues.
+type answer struct {
+	items        json.RawMessage
+	hasMore      bool
+	continueFrom string
+}
+
+// readAnswer finds the items of a valid JSON body: a bare array is its own
+// items; an object whose data is an array holds them, with hasMore and
+// continueFrom beside; report rows (arrays of values, with fields naming
+// the columns) become objects keyed by the columns' names, since a
+// report's columns can change and a position means nothing without them.
+func readAnswer(body []byte) (answer, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		return answer{items: trimmed}, nil
+	}
+	var env envelope
+	if json.Unmarshal(body, &env) != nil || !env.isEnvelope() {
+		return answer{}, nil
+	}
+	a := answer{items: env.Data, hasMore: env.HasMore}
+	if env.ContinueFrom != nil {
+		a.continueFrom = *env.ContinueFrom
+	}
+	if f := bytes.TrimSpace(env.Fields); len(f) > 0 && f[0] == '[' {
+		rows, err := keyedRows(env.Fields, env.Data)
+		if err != nil {
+			return answer{}, err
+		}
+		a.items = rows
+	}
+	return a, nil
+}
+
+// keyedRows turns report rows into objects keyed by the fields' names,
+// each value as it came. A row that is not an array is kept as it is; a
+// value past the last field is named by its column number.
+func keyedRows(fields, data json.RawMessage) (json.RawMessage, error) {
+	var names []struct {
+		Name string `json:"name"`
+	}
+	if err := json.Unmarshal(fields, &names); err != nil {
+		return nil, fmt.Errorf("the report's fields are not a list of names: %s", servicetitan.CleanText(err.Error(), 120))
+	}
+	var rows []json.RawMessage
+	if err := json.Unmarshal(data, &rows); err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(len(data) + len(rows)*len(fields))
+	b.WriteByte('[')
+	for i, row := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		var cells []json.RawMessage
+		if json.Unmarshal(row, &cells) != nil {
+			b.Write(row)
+			continue
+		}
+		b.WriteByte('{')
+		for j, cell := range cells {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			name := fmt.Sprintf("column%d", j+1)
+			if j < len(names) && names[j].Name != "" {
+				name = names[j].Name
+			}
+			key, _ := json.Marshal(name)
+			b.Write(key)
+			b.WriteByte(':')
+			b.Write(cell)
+		}
+		b.WriteByte('}')
+	}
+	b.WriteByte(']')
+	return b.Bytes(), nil
 }
 
 // isEnvelope reports whether a body decoded into e was one: its data is an

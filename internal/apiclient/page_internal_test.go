@@ -28,3 +28,29 @@ func TestCountArrayItemsAgreesWithADecoder(t *testing.T) {
 		}
 	}
 }
+
+// Each kind of answer gives its items: a bare array, {"data": […]}, a
+// list's envelope, and report rows keyed by their columns' names.
+func TestReadAnswerFindsTheItemsOfEachKind(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, items string
+		more              bool
+		from              string
+	}{
+		{"bare array", ` [{"id":1},{"id":2}]`, `[{"id":1},{"id":2}]`, false, ""},
+		{"data only", `{"data":[{"id":1}]}`, `[{"id":1}]`, false, ""},
+		{"list", `{"page":1,"pageSize":1,"hasMore":true,"data":[{"id":1}]}`, `[{"id":1}]`, true, ""},
+		{"export", `{"data":[],"hasMore":false,"continueFrom":"abc"}`, `[]`, false, "abc"},
+		{"report", `{"fields":[{"name":"Date","label":"Date"},{"name":"Revenue","label":"Revenue"}],"hasMore":false,"data":[["2024-06-24",13556.6],["2024-06-25",1,"extra"]]}`,
+			`[{"Date":"2024-06-24","Revenue":13556.6},{"Date":"2024-06-25","Revenue":1,"column3":"extra"}]`, false, ""},
+		{"object", `{"id":1,"data":"text"}`, ``, false, ""},
+	} {
+		a, err := readAnswer([]byte(tc.body))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if string(a.items) != tc.items || a.hasMore != tc.more || a.continueFrom != tc.from {
+			t.Errorf("%s: items %s, more %v, from %q; want %s, %v, %q", tc.name, a.items, a.hasMore, a.continueFrom, tc.items, tc.more, tc.from)
+		}
+	}
+}

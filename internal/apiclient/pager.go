@@ -91,18 +91,23 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 	if req.MaxPages == 0 {
 		req.MaxPages = DefaultMaxPages
 	}
-	if req.PageSize == 0 && req.AllPages {
-		req.PageSize = MaxPageSize
+	paged, export := req.pagesBySize(), req.IsExport()
+	if req.PageSize == 0 && req.AllPages && paged {
+		// As few requests as the operation allows: every page of a report
+		// is a run of it, and ServiceTitan limits the runs.
+		req.PageSize = req.pageSizeCap()
 	}
 	base, err := servicetitan.BuildAPIURLVersion(r.conn.APIRootURL(), req.Folder, req.Version, r.conn.TenantID(), req.Endpoint)
 	if err != nil {
 		return nil, err
 	}
+	// An export is sent from and what the user wrote, nothing else: the
+	// server chooses its batches.
 	query := url.Values{}
 	for k, v := range req.Query {
 		query.Set(k, v)
 	}
-	if req.PageSize > 0 {
+	if req.PageSize > 0 && paged {
 		query.Set("pageSize", strconv.Itoa(req.PageSize))
 	}
 	if req.From != "" {
@@ -111,10 +116,9 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 
 	out := &APIResponse{}
 	var items itemsBuilder
-	export := req.IsExport()
 	tenant := r.conn.TenantID()
 	for page := 1; ; page++ {
-		if req.AllPages && !export {
+		if req.AllPages && paged {
 			query.Set("page", strconv.Itoa(page))
 		}
 		u := base
@@ -130,46 +134,50 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 		}
 		body = r.scrub(body)
 		out.StatusCode, out.PageCount = status, page
-		var env envelope
-		isEnvelope := json.Unmarshal(body, &env) == nil && env.isEnvelope()
+		ans, err := readAnswer(body)
+		if err != nil {
+			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant, Problem: err.Error()}
+		}
 		if !req.AllPages {
 			out.Body = body
-			if isEnvelope {
-				items.add(env.Data)
+			if ans.items != nil {
+				items.add(ans.items)
 				out.ItemsJSON, out.ItemCount = items.json(), items.count
-				out.HasMore = env.HasMore
-				if env.ContinueFrom != nil {
-					out.ContinueFrom = *env.ContinueFrom
-				}
+				out.HasMore = ans.hasMore
+				out.ContinueFrom = ans.continueFrom
 			}
 			r.warnEchoes(out)
 			return out, nil
 		}
-		if !isEnvelope {
+		if ans.items == nil {
 			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant, Excerpt: servicetitan.Excerpt(body),
-				Problem: "all_pages needs a list or export answer ({\"data\": […], \"hasMore\": …}), and this is not one"}
+				Problem: "all_pages needs a list, export, report or array answer ({\"data\": […], \"hasMore\": …}, or […]), and this is not one"}
 		}
-		if err := r.hold(ctx, int64(len(env.Data))); err != nil {
+		if err := r.hold(ctx, int64(len(ans.items))); err != nil {
 			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant, Problem: err.Error()}
 		}
-		items.add(env.Data)
+		items.add(ans.items)
 		out.ItemCount = items.count
-		out.HasMore = env.HasMore
-		if env.ContinueFrom != nil {
-			out.ContinueFrom = *env.ContinueFrom
-		}
-		if !env.HasMore {
+		out.HasMore = ans.hasMore
+		out.ContinueFrom = ans.continueFrom
+		if !ans.hasMore {
 			out.ItemsJSON = items.json()
 			r.warnEchoes(out)
 			return out, nil
 		}
-		if export && (env.ContinueFrom == nil || *env.ContinueFrom == "") {
+		if export && ans.continueFrom == "" {
 			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant,
 				Problem: "the export says it has more but gives no continueFrom to continue from"}
 		}
-		if export && *env.ContinueFrom == query.Get("from") {
+		if export && ans.continueFrom == query.Get("from") {
 			return nil, &APIError{Method: req.Method, URL: u, StatusCode: status, TenantID: tenant,
 				Problem: "the export says it has more but gives back the continueFrom it was asked from, so reading on would return the same items again"}
+		}
+		if !export && !paged {
+			// An answer that says it has more but has no way to ask for it.
+			out.ItemsJSON = items.json()
+			r.warnEchoes(out)
+			return out, nil
 		}
 		if page == req.MaxPages {
 			if export {
@@ -184,7 +192,7 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 				Problem: fmt.Sprintf("the list has more than max_pages (%d) pages of %d: %d items read so far and more to come; raise max_pages, or narrow the query", req.MaxPages, req.PageSize, items.count)}
 		}
 		if export {
-			query.Set("from", *env.ContinueFrom)
+			query.Set("from", ans.continueFrom)
 		}
 	}
 }
@@ -222,8 +230,11 @@ func (r *read) send(ctx context.Context, req APIRequest, u string) (int, []byte,
 			r.secrets = append(r.secrets, x.token.AccessToken)
 		}
 	}()
-	if req.isReportData() {
+	if op, ok := req.operation(); ok && op.ReadsByPost() {
 		ctx = AsRead(ctx)
+	}
+	if req.isReport() {
+		ctx = asReport(ctx)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, u, bodyReader(req.Body))
 	if err != nil {

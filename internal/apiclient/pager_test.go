@@ -230,7 +230,7 @@ func TestCallAnswersThatAreNoEnvelope(t *testing.T) {
 	}
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"id":20001}`})
 	_, err = c.Call(t.Context(), apiclient.APIRequest{Folder: "crm", Endpoint: "customers/20001", AllPages: true})
-	wantContains(t, err.Error(), "all_pages needs a list or export answer")
+	wantContains(t, err.Error(), "all_pages needs a list, export, report or array answer")
 	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `{"data":[1],"hasMore":true}`})
 	_, err = c.Call(t.Context(), apiclient.APIRequest{Folder: "jpm", Endpoint: "export/jobs", AllPages: true})
 	wantContains(t, err.Error(), "gives no continueFrom")
@@ -282,9 +282,9 @@ func (r *urlRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(req)
 }
 
-// An export continues with from alone: page is a list's, and an export
-// sent one reads it as nothing or as an error.
-func TestCallSendsNoPageToAnExport(t *testing.T) {
+// An export is sent from alone: page and pageSize are a list's, and the
+// server chooses an export's batches.
+func TestCallSendsAnExportFromAlone(t *testing.T) {
 	srv := acctest.StandIn(t, func(c *fakeservicetitan.Config) { c.Jobs = 2500 })
 	rec := &urlRecorder{}
 	opts := acctest.FastOptions()
@@ -300,8 +300,10 @@ func TestCallSendsNoPageToAnExport(t *testing.T) {
 			continue
 		}
 		api++
-		if u.Query().Has("page") {
-			t.Errorf("an export request carries page: %s", u)
+		for name := range u.Query() {
+			if name != "from" {
+				t.Errorf("an export request carries %s, which exports do not take: %s", name, u)
+			}
 		}
 	}
 	if api != resp.PageCount || api < 2 {

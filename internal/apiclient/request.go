@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/catalogue"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -77,19 +78,54 @@ type APIRequestError struct {
 
 func (e *APIRequestError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Arg, e.Allowed) }
 
-// IsExport reports whether the endpoint is an export, which continues with
-// continueFrom and from rather than with pages.
-func (r APIRequest) IsExport() bool {
-	first, _, _ := strings.Cut(strings.TrimLeft(r.Endpoint, "/"), "/")
-	return first == "export"
+// operation is the catalogue's operation for the request, if ServiceTitan
+// publishes it.
+func (r APIRequest) operation() (catalogue.Operation, bool) {
+	version, method := r.Version, r.Method
+	if version == "" {
+		version = servicetitan.DefaultAPIVersion
+	}
+	if method == "" {
+		method = http.MethodGet
+	}
+	return catalogue.Find(strings.Trim(r.Folder, "/"), version, strings.ToUpper(method), strings.Trim(r.Endpoint, "/"))
 }
 
-// isReportData reports whether the request reads reporting data:
-// reporting/…/report-category/{category}/reports/{id}/data.
-func (r APIRequest) isReportData() bool {
-	parts := strings.Split(strings.Trim(r.Endpoint, "/"), "/")
-	return strings.Trim(r.Folder, "/") == "reporting" && len(parts) == 5 &&
-		parts[0] == "report-category" && parts[2] == "reports" && parts[4] == "data"
+// kind is how ServiceTitan answers the request: the catalogue's kind, or
+// for an operation it does not list, an export when the endpoint is under
+// export/ and otherwise a list, as ServiceTitan names them.
+func (r APIRequest) kind() catalogue.Kind {
+	if op, ok := r.operation(); ok {
+		return op.Kind
+	}
+	first, _, _ := strings.Cut(strings.TrimLeft(r.Endpoint, "/"), "/")
+	if first == "export" {
+		return catalogue.Export
+	}
+	return catalogue.List
+}
+
+// IsExport reports whether the endpoint is an export, which continues with
+// continueFrom and from rather than with pages.
+func (r APIRequest) IsExport() bool { return r.kind() == catalogue.Export }
+
+// isReport reports whether the request reads report data, whose rows
+// come with the names of their columns and whose runs ServiceTitan limits.
+func (r APIRequest) isReport() bool { return r.kind() == catalogue.Report }
+
+// pagesBySize reports whether the request's answer is paged with page and
+// pageSize: lists and report data.
+func (r APIRequest) pagesBySize() bool {
+	k := r.kind()
+	return k == catalogue.List || k == catalogue.Report
+}
+
+// pageSizeCap is the largest pageSize the request's operation takes.
+func (r APIRequest) pageSizeCap() int {
+	if op, ok := r.operation(); ok {
+		return op.PageSizeCap()
+	}
+	return MaxPageSize
 }
 
 // Validate checks the request's arguments without sending anything, so a
@@ -120,41 +156,108 @@ func (r APIRequest) Validate() error {
 			}
 		}
 	}
+	op, known := r.operation()
 	switch r.Method {
 	case "", http.MethodGet:
 		if r.Body != "" {
-			bad(ArgBody, "a request body goes only with method = \"POST\", for reporting data")
+			bad(ArgBody, "a request body goes only with method = \"POST\", for the reads ServiceTitan serves by POST")
 		}
 	case http.MethodPost:
-		if !r.isReportData() {
-			bad(ArgMethod, "POST is allowed only for reporting data (folder = \"reporting\", endpoint = \"report-category/{category}/reports/{id}/data\"); a data source runs on every plan and must never change anything")
+		if !known || !op.ReadsByPost() {
+			bad(ArgMethod, "POST is allowed only for the reads ServiceTitan serves by POST ("+postReadsText()+"); a data source runs on every plan and must never change anything")
 		}
 		if r.Body != "" && !json.Valid([]byte(r.Body)) {
 			bad(ArgBody, "must be JSON, such as jsonencode({ parameters = [] })")
 		}
 	default:
-		bad(ArgMethod, fmt.Sprintf("must be \"GET\" or, for reporting data, \"POST\", not %q", r.Method))
+		bad(ArgMethod, fmt.Sprintf("must be \"GET\" or, for the reads ServiceTitan serves by POST, \"POST\", not %q", r.Method))
 	}
-	if r.PageSize < 0 || r.PageSize > MaxPageSize {
-		bad(ArgPageSize, fmt.Sprintf("must be from 1 to %d, ServiceTitan's largest page", MaxPageSize))
+	export := r.IsExport()
+	switch limit := r.pageSizeCap(); {
+	case r.PageSize != 0 && export:
+		bad(ArgPageSize, "an export takes no pageSize: ServiceTitan chooses the size of each batch; leave page_size out")
+	case r.PageSize < 0 || r.PageSize > limit:
+		what := "ServiceTitan's largest page"
+		if known {
+			what = fmt.Sprintf("the largest page of %s", op)
+		}
+		bad(ArgPageSize, fmt.Sprintf("must be from 1 to %d, %s", limit, what))
 	}
 	if r.MaxPages < 0 || r.MaxPages > MaxMaxPages {
 		bad(ArgMaxPages, fmt.Sprintf("must be from 1 to %d", MaxMaxPages))
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Query)) {
 		switch {
-		case r.AllPages && k == "page":
-			bad(ArgQuery, "page is set by all_pages, which reads every page; leave page out of query, or unset all_pages to read one page")
-		case r.AllPages && k == "from" && r.IsExport():
-			bad(ArgQuery, "from is set by all_pages for an export; give the starting point as from = … instead")
-		case k == "pageSize" && r.PageSize != 0:
-			bad(ArgQuery, "pageSize is given twice: in query and as page_size; keep page_size")
+		case strings.EqualFold(k, "page") && r.AllPages && r.pagesBySize():
+			bad(ArgQuery, fmt.Sprintf("%s is set by all_pages, which reads every page; leave it out of query, or unset all_pages to read one page", k))
+		case strings.EqualFold(k, "pageSize") && (r.PageSize != 0 || (r.AllPages && r.pagesBySize())):
+			bad(ArgQuery, fmt.Sprintf("%s is set by the provider here; give the page size as page_size = … instead", k))
+		case strings.EqualFold(k, "from") && export && (r.AllPages || r.From != ""):
+			bad(ArgQuery, fmt.Sprintf("%s is set by the provider for an export; give the starting point as from = … instead", k))
 		}
 	}
-	if r.From != "" && !r.IsExport() {
+	if r.From != "" && !export {
 		bad(ArgFrom, "from continues an export; this endpoint is not one (exports are …/export/{entity})")
 	}
 	return errors.Join(errs...)
+}
+
+func postReadsText() string {
+	var b []string
+	for _, op := range catalogue.PostReads() {
+		_, rest, _ := strings.Cut(op, " ")
+		folder, path, _ := strings.Cut(rest, " ")
+		f, _, _ := strings.Cut(folder, "/")
+		b = append(b, fmt.Sprintf("folder = %q, endpoint = %q", f, path))
+	}
+	return strings.Join(b, "; ")
+}
+
+// RequestWarning is something about a request that may not be what its
+// author meant, found without a network or credentials: never an error,
+// because ServiceTitan adds operations and parameters over time.
+type RequestWarning struct {
+	// Arg is the argument it is about; Key the query parameter, if any.
+	Arg, Key        string
+	Summary, Detail string
+}
+
+// Warnings compares the request with the catalogue of ServiceTitan's
+// operations: an operation it does not list, and query parameters the
+// operation does not define, which ServiceTitan would ignore.
+func (r APIRequest) Warnings() []RequestWarning {
+	version, method := r.Version, strings.ToUpper(r.Method)
+	if version == "" {
+		version = servicetitan.DefaultAPIVersion
+	}
+	if method == "" {
+		method = http.MethodGet
+	}
+	folder, endpoint := strings.Trim(r.Folder, "/"), strings.Trim(r.Endpoint, "/")
+	op, ok := r.operation()
+	if !ok {
+		detail := fmt.Sprintf("ServiceTitan's published API has no operation %s %s/%s %s.", method, folder, version, endpoint)
+		if closest := catalogue.Closest(folder, version, method, endpoint, 3); len(closest) > 0 {
+			detail += fmt.Sprintf(" The closest %s endpoints it has in %s/%s are %s.", method, folder, version, strings.Join(closest, ", "))
+		} else {
+			detail += fmt.Sprintf(" It publishes no %s operation in folder %q, version %q.", method, folder, version)
+		}
+		detail += " If ServiceTitan added it after this provider was released, the request works as written."
+		return []RequestWarning{{Arg: ArgEndpoint, Summary: "Unknown ServiceTitan API operation", Detail: detail}}
+	}
+	var out []RequestWarning
+	for _, k := range slices.Sorted(maps.Keys(r.Query)) {
+		if _, defined := op.QueryName(k); defined {
+			continue
+		}
+		defines := "defines no query parameters"
+		if len(op.Query) > 0 {
+			defines = "defines " + strings.Join(op.Query, ", ")
+		}
+		out = append(out, RequestWarning{Arg: ArgQuery, Key: k, Summary: "Unknown ServiceTitan query parameter",
+			Detail: fmt.Sprintf("%s does not define the query parameter %q; ServiceTitan ignores parameters an operation does not define, so this filter would be left out and the answer unfiltered. It %s.", op, k, defines)})
+	}
+	return out
 }
 
 // APIResponse is what an APIRequest read.

@@ -98,6 +98,19 @@ func withExchange(ctx context.Context) (context.Context, *exchange) {
 
 type readKey struct{}
 
+type reportKey struct{}
+
+// ReportMaxRetryAfter is the longest Retry-After a read of report data sits
+// through. ServiceTitan allows a tenant a few runs of one report a minute,
+// and every page is a run: a wait of a minute between pages is the rule,
+// not a fault.
+const ReportMaxRetryAfter = 5 * time.Minute
+
+// asReport marks a read of report data: its Retry-After is waited out up
+// to ReportMaxRetryAfter, and a 409 (the report still being prepared) is
+// retried.
+func asReport(ctx context.Context) context.Context { return context.WithValue(ctx, reportKey{}, true) }
+
 // AsRead marks a request that reads although its method is not
 // idempotent, such as reporting data, which ServiceTitan reads by POST:
 // its faults are retried like a GET's.
@@ -220,6 +233,10 @@ func (t *Transport) attempts(ctx context.Context, r *http.Request, body []byte, 
 	p := t.retries(ctx)
 	p.ThrottlingOnly = !idempotent(r)
 	p.Redact(tok.AccessToken)
+	if report, _ := ctx.Value(reportKey{}).(bool); report {
+		p.MaxRetryAfter, p.RetryConflict = ReportMaxRetryAfter, true
+		p.RetryAfterReason = "waiting for the report's run limit (ServiceTitan allows a tenant few runs of one report a minute, and each page is a run)"
+	}
 	var started time.Time
 	client := p.Client(func(attempt int) {
 		started = time.Now()

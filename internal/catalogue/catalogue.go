@@ -109,6 +109,19 @@ var load = sync.OnceValue(func() []Operation {
 	return ops
 })
 
+// postReads are the POST operations that only read: ServiceTitan takes
+// their arguments in a body. Every other POST changes something.
+var postReads = []string{
+	"POST reporting/v2 report-category/{report_category}/reports/{reportId}/data",
+	"POST dispatch/v2 capacity",
+}
+
+// ReadsByPost reports whether the operation is a POST that only reads.
+func (o Operation) ReadsByPost() bool { return slices.Contains(postReads, o.String()) }
+
+// PostReads lists the POST operations that only read, for messages.
+func PostReads() []string { return slices.Clone(postReads) }
+
 // Operations is every operation of the catalogue.
 func Operations() []Operation { return slices.Clone(load()) }
 

@@ -85,3 +85,19 @@ func TestClosestNamesWhatWasMeant(t *testing.T) {
 		t.Error("an exact path is not its own closest")
 	}
 }
+
+// Both POST reads are in the catalogue, and nothing else is one.
+func TestPostReadsAreCatalogued(t *testing.T) {
+	var reads []string
+	for _, op := range catalogue.Operations() {
+		if op.ReadsByPost() {
+			reads = append(reads, op.String())
+		}
+	}
+	if !slices.Equal(reads, []string{
+		"POST dispatch/v2 capacity",
+		"POST reporting/v2 report-category/{report_category}/reports/{reportId}/data",
+	}) {
+		t.Errorf("POST reads %q", reads)
+	}
+}

@@ -140,7 +140,20 @@ func validateAPIRequest(m *apiRequestModel) diag.Diagnostics {
 	if !known {
 		return nil
 	}
-	return apiRequestDiagnostics(req.Validate())
+	diags := apiRequestDiagnostics(req.Validate())
+	if diags.HasError() {
+		return diags
+	}
+	// Warnings, never errors: ServiceTitan adds operations and parameters
+	// that the catalogue of this release does not know yet.
+	for _, w := range req.Warnings() {
+		at := path.Root(w.Arg)
+		if w.Key != "" {
+			at = at.AtMapKey(w.Key)
+		}
+		diags.AddAttributeWarning(at, w.Summary, w.Detail)
+	}
+	return diags
 }
 
 func apiRequestDiagnostics(err error) diag.Diagnostics {

@@ -101,7 +101,7 @@ func TestAccAPIRequestRefusesBadArguments(t *testing.T) {
 		{"page size zero", `folder = "jpm"` + "\n" + `endpoint = "jobs"` + "\n" + `page_size = 0`, []string{"Invalid page_size"}},
 		{"max pages zero", `folder = "jpm"` + "\n" + `endpoint = "jobs"` + "\n" + `max_pages = 0`, []string{"Invalid max_pages", "from 1 to 1000"}},
 		{"max pages past the bound", `folder = "jpm"` + "\n" + `endpoint = "jobs"` + "\n" + `max_pages = 1000000000000`, []string{"Invalid max_pages", "from 1 to 1000"}},
-		{"post to a list", `folder = "jpm"` + "\n" + `endpoint = "jobs"` + "\n" + `method = "POST"`, []string{"Invalid method", "only for reporting data", "must never change anything"}},
+		{"post to a list", `folder = "jpm"` + "\n" + `endpoint = "jobs"` + "\n" + `method = "POST"`, []string{"Invalid method", "only for the reads ServiceTitan serves by POST", "must never change anything"}},
 		{"delete", `folder = "jpm"` + "\n" + `endpoint = "jobs/1"` + "\n" + `method = "DELETE"`, []string{"Invalid method", `not "DELETE"`}},
 		{"body with get", `folder = "jpm"` + "\n" + `endpoint = "jobs"` + "\n" + `request_body = "{}"`, []string{"Invalid request_body", "only with method"}},
 		{"body not json", `folder = "reporting"` + "\n" + `endpoint = "report-category/ops/reports/7/data"` + "\n" + `method = "POST"` + "\n" + `request_body = "{"`, []string{"Invalid request_body", "must be JSON"}},

@@ -34,7 +34,17 @@ type RetryPolicy struct {
 	// POST that may change something) must not be sent twice because a 5xx
 	// or a broken connection left unknown whether it was acted on.
 	ThrottlingOnly bool
-	maxRetries     int
+	// MaxRetryAfter is the longest Retry-After sat through: Options'
+	// unless a request knows its server asks for longer waits as a rule
+	// (a report's run limit).
+	MaxRetryAfter time.Duration
+	// RetryConflict retries a 409 as well, which ServiceTitan answers
+	// while a report is still being prepared.
+	RetryConflict bool
+	// RetryAfterReason says, in the log and in a message, what a
+	// Retry-After wait is for; empty means ServiceTitan asked for it.
+	RetryAfterReason string
+	maxRetries       int
 	timeout        time.Duration
 	opts           Options
 
@@ -60,7 +70,7 @@ type RetryPolicy struct {
 // the token request, or one API request with all its attempts. subject
 // names it in log lines ("token", "API").
 func (c *Config) RetryPolicy(ctx context.Context, subject string) *RetryPolicy {
-	return &RetryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx), ctx: ctx, secrets: c.Secrets()}
+	return &RetryPolicy{subject: subject, maxRetries: c.maxRetries, timeout: c.requestTimeout, opts: c.opts, progress: progressOf(ctx), ctx: ctx, secrets: c.Secrets(), MaxRetryAfter: c.opts.MaxRetryAfter}
 }
 
 // Client is a go-retryablehttp client that follows this policy. logAttempt
@@ -162,11 +172,12 @@ func (p *RetryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 		p.opts.Log(ctx, "ServiceTitan "+p.subject+" request failed, will retry if attempts remain", map[string]any{"error": p.serverText(DescribeTransportError(err, p.timeout).Error()), "attempt": p.tries})
 		return true, nil
 	}
-	if !retryableStatus(resp.StatusCode) || (p.ThrottlingOnly && resp.StatusCode != http.StatusTooManyRequests) {
+	retryable := retryableStatus(resp.StatusCode) || (p.RetryConflict && resp.StatusCode == http.StatusConflict)
+	if !retryable || (p.ThrottlingOnly && resp.StatusCode != http.StatusTooManyRequests) {
 		return false, nil
 	}
-	if wait, ok := retryAfter(resp, p.opts.Now()); ok && wait > p.opts.MaxRetryAfter {
-		return false, &RetryAfterError{StatusCode: resp.StatusCode, Wait: wait, Limit: p.opts.MaxRetryAfter}
+	if wait, ok := retryAfter(resp, p.opts.Now()); ok && wait > p.MaxRetryAfter {
+		return false, &RetryAfterError{StatusCode: resp.StatusCode, Wait: wait, Limit: p.MaxRetryAfter}
 	}
 	p.opts.Log(ctx, "ServiceTitan "+p.subject+" endpoint asked to retry", map[string]any{"status": resp.StatusCode, "retry_after": p.serverText(CleanText(resp.Header.Get("Retry-After"), 64)), "attempt": p.tries})
 	return true, nil
@@ -185,7 +196,11 @@ func (e *RetryAfterError) Error() string {
 func (p *RetryPolicy) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if wait, ok := retryAfter(resp, p.opts.Now()); ok {
-			p.waited(wait, "as ServiceTitan's Retry-After asked")
+			reason := "as ServiceTitan's Retry-After asked"
+			if p.RetryAfterReason != "" {
+				reason = p.RetryAfterReason + ", as ServiceTitan's Retry-After asked"
+			}
+			p.waited(wait, reason)
 			return wait
 		}
 	}
