@@ -45,8 +45,8 @@ type RetryPolicy struct {
 	// Retry-After wait is for; empty means ServiceTitan asked for it.
 	RetryAfterReason string
 	maxRetries       int
-	timeout        time.Duration
-	opts           Options
+	timeout          time.Duration
+	opts             Options
 
 	attempts int // set by the error handler
 	tries    int // counted here, for the success path
