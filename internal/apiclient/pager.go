@@ -107,7 +107,7 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 	for k, v := range req.Query {
 		query.Set(k, v)
 	}
-	if req.PageSize > 0 && paged {
+	if req.PageSize > 0 {
 		query.Set("pageSize", strconv.Itoa(req.PageSize))
 	}
 	if req.From != "" {
