@@ -1,6 +1,6 @@
-# Reporting data is read by POST with the report's parameters; that is the
-# one POST the data source makes. ServiceTitan allows about five runs of one
-# report a minute: a 429 is waited out.
+# Reporting data is read by POST with the report's parameters. Its rows come
+# keyed by column name. Every page is a run of the report, and ServiceTitan
+# allows a few runs a minute: the wait between pages is waited out.
 data "servicetitan_api_request" "revenue" {
   folder    = "reporting"
   endpoint  = "report-category/accounting/reports/42/data"
