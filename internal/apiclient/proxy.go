@@ -195,9 +195,9 @@ func (p *Proxy) check(r *http.Request) (string, *problem) {
 	case r.Method == http.MethodConnect:
 		return "", &problem{http.StatusMethodNotAllowed, "CONNECT is not proxied", "the API proxy forwards requests to ServiceTitan's API root, not tunnels"}
 	case r.Host != p.host:
-		return "", &problem{http.StatusMisdirectedRequest, "Wrong Host", "the API proxy answers requests for " + p.host + " only (a page that reaches it under another name is refused)"}
-	case r.URL.IsAbs() && r.URL.Host != p.host:
-		return "", &problem{http.StatusMisdirectedRequest, "Wrong host", "the API proxy forwards to ServiceTitan's API root only, not to hosts a request names"}
+		// An absolute-form request ("GET http://other/…") lands here too:
+		// the server takes the host from the request line then.
+		return "", &problem{http.StatusMisdirectedRequest, "Wrong host", "the API proxy answers requests for " + p.host + " only, and forwards them to ServiceTitan's API root; a request for another host, or a page that reaches it under another name, is refused"}
 	}
 	path := r.URL.EscapedPath()
 	if !strings.HasPrefix(path, p.prefix+"/") || subtle.ConstantTimeCompare([]byte(path[:len(p.prefix)]), []byte(p.prefix)) != 1 {

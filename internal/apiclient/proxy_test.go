@@ -33,7 +33,10 @@ func jobsPath(tenant string) string { return "/jpm/v2/tenant/" + tenant + "/jobs
 
 func get(t *testing.T, method, u string, header http.Header) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, u, strings.NewReader(`{"x":1}`))
+	// A wait that the proxy fails to end fails the test in seconds.
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, u, strings.NewReader(`{"x":1}`))
 	if err != nil {
 		t.Fatal(err)
 	}
