@@ -45,6 +45,9 @@ type Proxy struct {
 	// stop ends every wait of every request, such as a Retry-After sat
 	// out for a consumer, when the program is interrupted.
 	stop context.Context
+	// values carries what the program's logger needs (and its masks) into
+	// the requests of consumers, which arrive with contexts of their own.
+	values context.Context
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -54,9 +57,11 @@ type Proxy struct {
 // keeps to send again after a refused token or a 429.
 const MaxProxyRequestBody = MaxRequestBody
 
-// NewProxy opens a proxy for conn on a loopback port. stop, when it ends,
-// ends the waits of the proxy's requests (Ctrl-C); nil means never.
-func NewProxy(conn *servicetitan.Config, stop context.Context) (*Proxy, error) {
+// NewProxy opens a proxy for conn on a loopback port. The values of ctx
+// (a logger and its masks) go with every request the proxy sends; its
+// end does not close the proxy, Close does. stop, when it ends, ends the
+// waits of the proxy's requests (Ctrl-C); nil means never.
+func NewProxy(ctx context.Context, conn *servicetitan.Config, stop context.Context) (*Proxy, error) {
 	if err := conn.APICallSettings(); err != nil {
 		return nil, err
 	}
@@ -84,6 +89,7 @@ func NewProxy(conn *servicetitan.Config, stop context.Context) (*Proxy, error) {
 		ln:     ln,
 		log:    conn.Options().Log,
 		stop:   stop,
+		values: context.WithoutCancel(ctx),
 		done:   make(chan struct{}),
 	}
 	p.URL = "http://" + p.host + p.prefix
@@ -157,8 +163,14 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
 	rec := &statusRecorder{ResponseWriter: w}
 	shown := "(refused)"
+	// The consumer's request ends this one, and so does the program's
+	// interrupt; what to log with comes from the proxy's opener.
+	ctx, cancel := context.WithCancelCause(p.values)
+	defer cancel(nil)
+	defer context.AfterFunc(r.Context(), func() { cancel(context.Cause(r.Context())) })()
+	defer context.AfterFunc(p.stop, func() { cancel(context.Cause(p.stop)) })()
 	defer func() {
-		p.log(r.Context(), "ServiceTitan API proxy", map[string]any{"method": r.Method, "path": shown, "status": rec.status, "duration_ms": time.Since(started).Milliseconds()})
+		p.log(ctx, "ServiceTitan API proxy", map[string]any{"method": r.Method, "path": shown, "status": rec.status, "duration_ms": time.Since(started).Milliseconds()})
 	}()
 	rest, refusal := p.check(r)
 	if refusal != nil {
@@ -166,10 +178,6 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	shown = servicetitan.RedactURL(rest)
-	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
-	stop := context.AfterFunc(p.stop, func() { cancel(context.Cause(p.stop)) })
-	defer stop()
 	if r.ContentLength > MaxProxyRequestBody {
 		refuse(rec, &problem{http.StatusRequestEntityTooLarge, "Request body too large", fmt.Sprintf("the API proxy keeps a request's body to send it again after a refused token or a 429, up to %d MiB", MaxProxyRequestBody>>20)})
 		return

@@ -21,7 +21,7 @@ import (
 
 func openProxy(t *testing.T, srv *fakeservicetitan.Server, opts servicetitan.Options, stop context.Context) *apiclient.Proxy {
 	t.Helper()
-	p, err := apiclient.NewProxy(acctest.ConfigFor(t, srv, nil, opts), stop)
+	p, err := apiclient.NewProxy(t.Context(), acctest.ConfigFor(t, srv, nil, opts), stop)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -314,7 +314,7 @@ func (p *ServiceTitanProvider) DataSources(context.Context) []func() datasource.
 
 // EphemeralResources lists the ephemeral resources.
 func (p *ServiceTitanProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{NewAuthTokenEphemeralResource, NewAPIRequestEphemeralResource}
+	return []func() ephemeral.EphemeralResource{NewAuthTokenEphemeralResource, NewAPIRequestEphemeralResource, NewAPIProxyEphemeralResource}
 }
 
 // Functions lists the provider-defined functions.

@@ -31,6 +31,9 @@ type providerData struct {
 	interrupted context.Context
 	// issued holds the tokens this provider has handed out, for masking.
 	issued *issuedTokens
+	// proxies are the servicetitan_api_proxy endpoints open in this
+	// configuration, until Terraform closes them.
+	proxies openProxies
 	// tenants are the entries of the tenants attribute; tenantsUnknown
 	// says the map itself is not known yet.
 	tenants        map[string]*tenantEntry
