@@ -61,8 +61,9 @@ func exampleConfigurationDirs(t *testing.T) []string {
 }
 
 // exampleProviders reads a configuration's required_providers (local name
-// to source) and the local names of the providers its blocks use.
-func exampleProviders(t *testing.T, dir string) (required map[string]string, used []string) {
+// to source), the local names of the providers its blocks use, and those
+// it has a provider block for.
+func exampleProviders(t *testing.T, dir string) (required map[string]string, used, configured []string) {
 	t.Helper()
 	required = map[string]string{}
 	use := func(name string) {
@@ -94,6 +95,7 @@ func exampleProviders(t *testing.T, dir string) (required map[string]string, use
 				}
 			case b.Type == "provider" && len(b.Labels) == 1:
 				use(b.Labels[0])
+				configured = append(configured, b.Labels[0])
 			case (b.Type == "resource" || b.Type == "data" || b.Type == "ephemeral") && len(b.Labels) == 2:
 				// A type's provider is the part of its name before the first underscore.
 				use(strings.SplitN(b.Labels[0], "_", 2)[0])
@@ -101,7 +103,7 @@ func exampleProviders(t *testing.T, dir string) (required map[string]string, use
 		}
 	}
 	sort.Strings(used)
-	return required, used
+	return required, used, configured
 }
 
 // TestAccExampleConfigurationsRunAsCopied copies each example configuration
@@ -124,9 +126,15 @@ func TestAccExampleConfigurationsRunAsCopied(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(dir, func(t *testing.T) {
 			src := filepath.Join(examplesRoot, dir)
-			required, used := exampleProviders(t, src)
+			required, used, configured := exampleProviders(t, src)
 			if got := required["servicetitan"]; got != acctest.ProviderSource {
 				t.Errorf("required_providers gives servicetitan the source %q, want %q: a copy of the directory would look for hashicorp/servicetitan", got, acctest.ProviderSource)
+			}
+			// Empty when the settings come from the environment: without a
+			// block, a bad setting is reported after "Invalid provider
+			// configuration", at "<empty> line 0" (TestAccEmptyProviderBlock).
+			if !slices.Contains(configured, "servicetitan") {
+				t.Errorf(`the configuration has no provider "servicetitan" block; give it one, empty if its settings come from the environment`)
 			}
 			var consumers []string
 			for _, name := range used {

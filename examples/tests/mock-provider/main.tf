@@ -13,6 +13,11 @@ terraform {
   }
 }
 
+# Every setting comes from SERVICETITAN_* environment variables. Keep this
+# empty block: without it, a bad setting is reported only after a misleading
+# "Invalid provider configuration ... requires explicit configuration".
+provider "servicetitan" {}
+
 variable "folder" {
   description = "ServiceTitan API folder the report reads from."
   type        = string
