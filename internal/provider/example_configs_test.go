@@ -77,7 +77,11 @@ func exampleProviders(t *testing.T, dir string) (required map[string]string, use
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}
-		for _, b := range file.Body.(*hclsyntax.Body).Blocks {
+		body, ok := file.Body.(*hclsyntax.Body)
+		if !ok {
+			t.Fatalf("%s: not a native syntax file", f)
+		}
+		for _, b := range body.Blocks {
 			switch {
 			case b.Type == "terraform":
 				for _, rp := range b.Body.Blocks {
