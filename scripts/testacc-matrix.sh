@@ -10,6 +10,7 @@ set -uo pipefail
 : "${TERRAFORM:?TERRAFORM must name the current Terraform release}"
 : "${TERRAFORM_OLDEST:?TERRAFORM_OLDEST must name the oldest Terraform release supported}"
 : "${TOFU:?TOFU must name the OpenTofu binary}"
+: "${TOFU_OLDEST:?TOFU_OLDEST must name the oldest OpenTofu release supported}"
 logs=${MATRIX_LOGS:-bin/testacc-matrix}
 mkdir -p "$logs"
 
@@ -66,6 +67,7 @@ leg() {
 leg terraform "$TERRAFORM" yes testacc TF_ACC_TERRAFORM_PATH="$TERRAFORM"
 leg terraform-oldest "$TERRAFORM_OLDEST" no testacc TF_ACC_TERRAFORM_PATH="$TERRAFORM_OLDEST"
 leg opentofu "$TOFU" no testacc-tofu TOFU="$TOFU" TESTACC_FLAGS=-v
+leg opentofu-oldest "$TOFU_OLDEST" no testacc-tofu-oldest TOFU_OLDEST="$TOFU_OLDEST" TESTACC_FLAGS=-v
 
 echo
 echo "==> acceptance tests by CLI (pass and skip counts include subtests)"

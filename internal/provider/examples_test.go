@@ -72,6 +72,9 @@ type runnableExample struct {
 	// outputs then checks its outputs.
 	cli     bool
 	outputs func(t *testing.T, out map[string]any)
+	// stateHoldsNoSecrets, for a cli example, are values that must not
+	// appear in the state after the apply; no JWT-shaped token may either.
+	stateHoldsNoSecrets []string
 }
 
 const exampleProbeConfig = `data "servicetitan_auth_token" "example_test" {}
@@ -178,11 +181,14 @@ func runnableExamples() []runnableExample {
 				}
 			},
 			outputs: func(t *testing.T, out map[string]any) {
-				scopes, _ := out["granted_scopes"].(map[string]any)
-				if len(scopes) != 2 || scopes["north"] == nil || scopes["south"] == nil {
-					t.Errorf("granted scopes %v, want the north and south tenants'", scopes)
+				counts, _ := out["job_types_per_tenant"].(map[string]any)
+				if len(counts) != 2 || counts["north"] == nil || counts["south"] == nil || counts["north"] == 0.0 {
+					t.Errorf("job types per tenant %v, want the north and south tenants' counts", counts)
 				}
 			},
+			// The many-tenants guide's first example: no tenant's token,
+			// secret or app key may reach the state.
+			stateHoldsNoSecrets: []string{acctest.ClientSecret, accSouthSecret, acctest.AppKey},
 		},
 		{
 			dir: "provider/enterprise-hub", minTokenRequests: 3, cli: true,
@@ -335,6 +341,17 @@ func runExample(t *testing.T, e runnableExample) {
 		}
 		run.MustRun("apply", "-auto-approve")
 		e.outputs(t, run.Outputs())
+		if e.stateHoldsNoSecrets != nil {
+			state := readExampleFile(t, filepath.Join(work, "terraform.tfstate"))
+			if n := strings.Count(state, "eyJ"); n > 0 {
+				t.Errorf("the state holds %d JWT-shaped strings (eyJ...): a token reached it", n)
+			}
+			for _, secret := range e.stateHoldsNoSecrets {
+				if strings.Contains(state, secret) {
+					t.Errorf("the state holds %q", secret)
+				}
+			}
+		}
 	} else {
 		runExampleSteps(t, e, work, vars)
 	}

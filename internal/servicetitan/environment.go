@@ -89,7 +89,7 @@ func APIRootFor(environmentOrRoot string) (string, error) {
 	if !strings.Contains(environmentOrRoot, "://") {
 		return APIRootURL(environmentOrRoot)
 	}
-	root, err := validateRootURL(environmentOrRoot)
+	root, err := validateRootURL(environmentOrRoot, apiRootCarries)
 	if err != nil {
 		return "", fmt.Errorf("invalid API root URL %q: %s", RedactURL(environmentOrRoot), err)
 	}

@@ -120,10 +120,10 @@ var (
 	SettingAuthRootURL = define(Setting{Name: "auth_root_url", EnvVar: "SERVICETITAN_AUTH_ROOT_URL", FileKey: "SERVICETITAN_AUTH_ROOT_URL",
 		TokenRequest: true,
 		Description:  "Overrides the environment's auth root URL. Must be `https`, except on a loopback host.",
-		apply:        rootURL(func(c *Config) *string { return &c.authRootURL })})
+		apply:        rootURL(authRootCarries, func(c *Config) *string { return &c.authRootURL })})
 	SettingAPIRootURL = define(Setting{Name: "api_root_url", EnvVar: "SERVICETITAN_API_ROOT_URL", FileKey: "SERVICETITAN_API_ROOT_URL",
 		Description: "Overrides the environment's API root URL. Must be `https`, except on a loopback host.",
-		apply:       rootURL(func(c *Config) *string { return &c.apiRootURL })})
+		apply:       rootURL(apiRootCarries, func(c *Config) *string { return &c.apiRootURL })})
 	SettingEnterpriseHub = define(Setting{Name: "enterprise_hub", EnvVar: "SERVICETITAN_ENTERPRISE_HUB", FileKey: "SERVICETITAN_ENTERPRISE_HUB", Default: "false",
 		Kind: KindBool, TokenRequest: true,
 		Description: "Set for Enterprise Hub apps: the token request then also carries the tenant ID.",
@@ -219,10 +219,19 @@ func text(field func(*Config) *string) func(*Config, string) error {
 	}
 }
 
-// rootURL is the apply of a root URL override.
-func rootURL(field func(*Config) *string) func(*Config, string) error {
+// What travels to each root, and so what plain http to another host would
+// expose: the token request carries the client secret; an API call carries
+// the token and the app key.
+const (
+	authRootCarries = "the client secret"
+	apiRootCarries  = "the access token and the app key"
+)
+
+// rootURL is the apply of a root URL override; carries is what travels to
+// that root.
+func rootURL(carries string, field func(*Config) *string) func(*Config, string) error {
 	return func(c *Config, v string) error {
-		u, err := validateRootURL(v)
+		u, err := validateRootURL(v, carries)
 		if err == nil {
 			*field(c) = u
 		}
@@ -259,9 +268,10 @@ func loadTimezone(name string) (*time.Location, error) {
 }
 
 // validateRootURL accepts an absolute URL without query or fragment. Plain
-// http is refused unless the host is loopback: the token request carries the
-// client secret, which must never cross a network in clear text.
-func validateRootURL(raw string) (string, error) {
+// http is refused unless the host is loopback: what travels to the root
+// (carries: the client secret to the auth root, the token and the app key
+// to the API root) must never cross a network in clear text.
+func validateRootURL(raw, carries string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" || u.Opaque != "" {
 		return "", errors.New("must be an absolute URL such as \"https://auth.example.com\"")
@@ -276,7 +286,7 @@ func validateRootURL(raw string) (string, error) {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
-			return "", errors.New("must use https; plain http is allowed only for a loopback host (localhost, 127.0.0.1, ::1), since the client secret would travel in clear text")
+			return "", errors.New("must use https; plain http is allowed only for a loopback host (localhost, 127.0.0.1, ::1), since " + carries + " would travel in clear text")
 		}
 	default:
 		return "", fmt.Errorf("must use https, not %q", u.Scheme)

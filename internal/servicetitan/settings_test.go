@@ -145,7 +145,8 @@ func TestValidateSettingMatchesResolve(t *testing.T) {
 
 // Plain http is allowed only to the machine itself. A host that merely
 // begins like a loopback name is anyone's host on the network, and the
-// client secret would cross it in clear text.
+// client secret (auth root) or the token and app key (API root) would
+// cross it in clear text.
 func TestPlainHTTPOnlyForLoopbackHosts(t *testing.T) {
 	refused := []string{"http://localhost.evil.example", "http://localhostevil", "http://localhost.evil.example:8080/auth",
 		"http://127.0.0.1.evil.example", "http://127.0.0.1evil"}
@@ -161,6 +162,15 @@ func TestPlainHTTPOnlyForLoopbackHosts(t *testing.T) {
 				continue
 			}
 			wantContains(t, err.Error(), "invalid "+name, "must use https")
+			// The message says what would cross the network: the secret
+			// goes to the auth root, the token and the app key to the API root.
+			carried, other := "the client secret", "token"
+			if name == "api_root_url" {
+				carried, other = "the access token and the app key", "secret"
+			}
+			if !strings.Contains(err.Error(), carried+" would travel in clear text") || strings.Contains(err.Error(), other) {
+				t.Errorf("%s=%q: %v; want it to say that %s would travel in clear text, and nothing of the %s", name, v, err, carried, other)
+			}
 		}
 		for _, v := range allowed {
 			if err := servicetitan.ValidateSetting(name, v); err != nil {

@@ -13,13 +13,18 @@ provider "servicetitan" {
 }
 
 # Each read picks its tenant; each tenant gets one token, however many reads
-# it has.
-data "servicetitan_auth_token" "tenant" {
+# it has. The provider makes the call with its own token: the state holds
+# the job types read, never a token, a secret or the app key.
+data "servicetitan_api_request" "job_types" {
   for_each = var.tenant_ids
-  tenant   = each.key
+
+  tenant    = each.key
+  folder    = "jpm"
+  endpoint  = "job-types"
+  all_pages = true
 }
 
-output "granted_scopes" {
-  description = "API scopes each tenant's installation grants the app."
-  value       = { for key, token in data.servicetitan_auth_token.tenant : key => token.scopes }
+output "job_types_per_tenant" {
+  description = "How many job types each tenant has."
+  value       = { for key, read in data.servicetitan_api_request.job_types : key => read.item_count }
 }

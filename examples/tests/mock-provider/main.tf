@@ -1,5 +1,6 @@
-# A configuration that reads a ServiceTitan token through the data source and
-# builds API URLs with the provider's functions. Its tests (tests/) replace
+# A configuration that reads a ServiceTitan token through the data source,
+# builds API URLs with the provider's functions and reads jobs with
+# servicetitan_api_request. Its tests (tests/) replace
 # the provider with a mock, so they need no credentials, no network and no
 # stand-in: terraform test in this directory is enough.
 terraform {
@@ -12,6 +13,11 @@ terraform {
     }
   }
 }
+
+# Every setting comes from SERVICETITAN_* environment variables. Keep this
+# empty block: without it, a bad setting is reported only after a misleading
+# "Invalid provider configuration ... requires explicit configuration".
+provider "servicetitan" {}
 
 variable "folder" {
   description = "ServiceTitan API folder the report reads from."
@@ -49,6 +55,17 @@ resource "terraform_data" "report" {
       error_message = "The ServiceTitan app lacks the ${local.required_scope} scope the report needs; add it to the app in the ServiceTitan developer portal."
     }
   }
+}
+
+# The jobs the report covers, read by the provider with its own token.
+data "servicetitan_api_request" "jobs" {
+  folder    = var.folder
+  endpoint  = var.endpoint
+  all_pages = true
+}
+
+output "job_numbers" {
+  value = [for job in jsondecode(data.servicetitan_api_request.jobs.items_json) : job.jobNumber]
 }
 
 output "report_url" {

@@ -17,6 +17,11 @@ terraform {
   }
 }
 
+# Every setting comes from SERVICETITAN_* environment variables. Keep this
+# empty block: without it, a bad setting is reported only after a misleading
+# "Invalid provider configuration ... requires explicit configuration".
+provider "servicetitan" {}
+
 variable "jobs_file" {
   description = "Where to write the exported page of jobs (JSON, ServiceTitan's paging envelope)."
   type        = string

@@ -1,6 +1,7 @@
 # Unit tests with a mocked provider: no credentials, no network, no stand-in.
-# mock_data supplies the token data source's computed attributes; those left
-# out get generated values. Provider functions still run for real.
+# mock_data supplies the computed attributes of the token data source and of
+# servicetitan_api_request; those left out get generated values. Provider
+# functions still run for real.
 #
 mock_provider "servicetitan" {
   mock_data "servicetitan_auth_token" {
@@ -10,6 +11,15 @@ mock_provider "servicetitan" {
       tenant_id    = "1234"
       scopes       = ["tn.jpm.jobs:r", "tn.crm.customers:r"]
       expires_at   = "2030-01-01T00:15:00Z"
+    }
+  }
+  # What the API would answer: under a mock, servicetitan_api_request makes
+  # no call, and its computed attributes are these.
+  mock_data "servicetitan_api_request" {
+    defaults = {
+      status_code = 200
+      item_count  = 2
+      items_json  = "[{\"id\":1,\"jobNumber\":\"J-1\"},{\"id\":2,\"jobNumber\":\"J-2\"}]"
     }
   }
 }
@@ -24,6 +34,15 @@ run "builds_the_report_url" {
   assert {
     condition     = terraform_data.report.input.expires_at == "2030-01-01T00:15:00Z"
     error_message = "the report does not carry the token's expiry"
+  }
+}
+
+run "lists_the_jobs" {
+  command = plan
+
+  assert {
+    condition     = output.job_numbers == ["J-1", "J-2"]
+    error_message = "unexpected job numbers ${jsonencode(output.job_numbers)}"
   }
 }
 

@@ -9,7 +9,7 @@
 #
 # Must fail with: Cannot get a ServiceTitan token
 # Must fail with: HTTP 429 Too Many Requests
-# Must fail with: the server asked to wait 1h0m0s (Retry-After)
+# Must fail with: the server asked to wait 1h0m0s (Retry-After), more than the 30s this client waits
 #
 #   terraform test -test-directory=throttled >out.txt 2>&1 && exit 1
 #   grep -q "HTTP 429 Too Many Requests" out.txt
