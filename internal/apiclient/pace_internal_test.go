@@ -9,7 +9,7 @@ func TestEachTenantHasItsOwnPace(t *testing.T) {
 	if apiPace(root, "1") == apiPace(root, "2") {
 		t.Error("two tenants share one pace: one tenant's reads would slow the other's")
 	}
-	if apiPace(root, "1") != apiPace(root, "1") {
+	if first, again := apiPace(root, "1"), apiPace(root, "1"); first != again {
 		t.Error("one tenant has two paces: together they could pass ServiceTitan's limit")
 	}
 }

@@ -43,9 +43,11 @@ func readAnswer(body []byte) (answer, error) {
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		return answer{items: trimmed}, nil
 	}
+	// A body that is no envelope (one record) holds no items: not an
+	// error, the body is the answer.
 	var env envelope
-	if json.Unmarshal(body, &env) != nil || !env.isEnvelope() {
-		return answer{}, nil
+	if err := json.Unmarshal(body, &env); err != nil || !env.isEnvelope() {
+		return answer{}, nil //nolint:nilerr // see above
 	}
 	a := answer{items: env.Data, hasMore: env.HasMore}
 	if env.ContinueFrom != nil {

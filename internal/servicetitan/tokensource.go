@@ -231,7 +231,7 @@ func (c *Config) tokenSource() *TokenSource {
 	var discard func(context.Context, *Token)
 	if c.tokenCacheDir != "" {
 		if store, err := c.tokenStore(); err != nil {
-			fetch = func(context.Context) (*Token, error) { return nil, err }
+			fetch = failedFetch(err)
 		} else {
 			fetch, discard = WithTokenStore(fetch, store), store.Discard
 		}
@@ -245,4 +245,11 @@ func (c *Config) tokenSource() *TokenSource {
 		return c.opts.SharedTokens.source(c.sharedKey(), newSource)
 	}
 	return newSource()
+}
+
+// failedFetch is a fetch that can only fail with err: a token cache
+// directory that cannot be set up fails every token request with its
+// reason, rather than being silently skipped.
+func failedFetch(err error) func(context.Context) (*Token, error) {
+	return func(context.Context) (*Token, error) { return nil, err }
 }

@@ -24,7 +24,10 @@ func resolveDir(t *testing.T, in servicetitan.Input, opts servicetitan.Options) 
 	opts.TokenStore = func(p servicetitan.TokenStoreParams) (servicetitan.TokenStore, error) {
 		s, err := New(p)
 		if err == nil {
-			d = s.(*tokenDir)
+			var ok bool
+			if d, ok = s.(*tokenDir); !ok {
+				t.Fatalf("New returned a %T, not the directory", s)
+			}
 		}
 		return s, err
 	}
@@ -174,7 +177,7 @@ func TestTokenDirLockChecksTheDirectoryAgain(t *testing.T) {
 		t.Skip("mode bits do not apply on Windows")
 	}
 	dir := t.TempDir()
-	d, warned := warnedDir(t, dir)
+	d, _ := warnedDir(t, dir)
 	if tok, err := d.Load(t.Context()); tok != nil || err != nil {
 		t.Fatalf("an empty directory answered %v, %v", tok, err)
 	}
@@ -194,7 +197,7 @@ func TestTokenDirLockChecksTheDirectoryAgain(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, warned = warnedDir(t, filepath.Join(file, "tokens"))
+	d, warned := warnedDir(t, filepath.Join(file, "tokens"))
 	for range 2 {
 		if locked, err := d.Lock(t.Context()); locked != nil || err != nil {
 			t.Fatalf("got %v, %v; want no lock, and no error", locked, err)
