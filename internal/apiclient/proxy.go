@@ -111,6 +111,10 @@ func NewProxy(ctx context.Context, conn *servicetitan.Config, stop context.Conte
 		},
 		Transport:    NewTransport(conn),
 		ErrorHandler: p.failed,
+		ModifyResponse: func(resp *http.Response) error {
+			outcomeOf(resp.Request.Context()).status = resp.StatusCode
+			return nil
+		},
 		// A 3xx goes back to the consumer as it came: the transport never
 		// follows one.
 	}
@@ -133,56 +137,45 @@ func (p *Proxy) Close() error {
 	return err
 }
 
-// statusRecorder keeps the status a handler wrote, for the log line.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
+// outcome is the status a proxied request ended with, for its log line:
+// ServiceTitan's, or the proxy's own refusal or failure.
+type outcome struct{ status int }
 
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
+type outcomeKey struct{}
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
+func outcomeOf(ctx context.Context) *outcome {
+	if o, ok := ctx.Value(outcomeKey{}).(*outcome); ok {
+		return o
 	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *statusRecorder) Flush() {
-	if f, ok := s.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+	return &outcome{}
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
-	rec := &statusRecorder{ResponseWriter: w}
+	out := &outcome{}
 	shown := "(refused)"
 	// The consumer's request ends this one, and so does the program's
 	// interrupt; what to log with comes from the proxy's opener.
-	ctx, cancel := context.WithCancelCause(p.values)
+	ctx, cancel := context.WithCancelCause(context.WithValue(p.values, outcomeKey{}, out))
 	defer cancel(nil)
 	defer context.AfterFunc(r.Context(), func() { cancel(context.Cause(r.Context())) })()
 	defer context.AfterFunc(p.stop, func() { cancel(context.Cause(p.stop)) })()
 	defer func() {
-		p.log(ctx, "ServiceTitan API proxy", map[string]any{"method": r.Method, "path": shown, "status": rec.status, "duration_ms": time.Since(started).Milliseconds()})
+		p.log(ctx, "ServiceTitan API proxy", map[string]any{"method": r.Method, "path": shown, "status": out.status, "duration_ms": time.Since(started).Milliseconds()})
 	}()
 	rest, refusal := p.check(r)
 	if refusal != nil {
-		refuse(rec, refusal)
+		out.status = refusal.status
+		refuse(w, refusal)
 		return
 	}
 	shown = servicetitan.RedactURL(rest)
 	if r.ContentLength > MaxProxyRequestBody {
-		refuse(rec, &problem{http.StatusRequestEntityTooLarge, "Request body too large", fmt.Sprintf("the API proxy keeps a request's body to send it again after a refused token or a 429, up to %d MiB", MaxProxyRequestBody>>20)})
+		out.status = http.StatusRequestEntityTooLarge
+		refuse(w, &problem{http.StatusRequestEntityTooLarge, "Request body too large", fmt.Sprintf("the API proxy keeps a request's body to send it again after a refused token or a 429, up to %d MiB", MaxProxyRequestBody>>20)})
 		return
 	}
-	p.rp.ServeHTTP(rec, r.WithContext(ctx))
+	p.rp.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // problem is a refusal or a failure, answered as problem details.
@@ -244,6 +237,7 @@ func (p *Proxy) failed(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ae) && strings.Contains(ae.Problem, "request body"):
 		status, title = http.StatusRequestEntityTooLarge, "Request body too large"
 	}
+	outcomeOf(r.Context()).status = status
 	// The transport's errors show no credential already (redacted by
 	// value where they are made); ServerText adds the shapes once more.
 	refuse(w, &problem{status, title, servicetitan.ServerText(err.Error())})

@@ -229,7 +229,7 @@ func TestProxyStopsWaitsAndCloses(t *testing.T) {
 		t.Errorf("the interrupted wait took %s", waited)
 	}
 	text := rec.text()
-	if !strings.Contains(text, "ServiceTitan API proxy") || strings.Contains(text, p.URL[strings.LastIndex(p.URL, "/"):]) {
+	if !strings.Contains(text, "ServiceTitan API proxy map[duration_ms:") || !strings.Contains(text, "status:503") || strings.Contains(text, p.URL[strings.LastIndex(p.URL, "/"):]) {
 		t.Errorf("the log does not show the proxy's line, or shows its unguessable part:\n%s", text)
 	}
 	if err := p.Close(); err != nil {

@@ -165,6 +165,18 @@ func (d *tokenDir) Discard(ctx context.Context, tok *servicetitan.Token) {
 // life remains. A refused directory is an error; one that cannot be used
 // turns the layer off, and then, as when it is off, there is no token.
 func (d *tokenDir) Load(ctx context.Context) (*servicetitan.Token, error) {
+	root, err := d.usable(ctx)
+	if root == nil {
+		return nil, err
+	}
+	defer root.Close()
+	return d.load(ctx, root, false), nil
+}
+
+// usable opens the directory while this process uses it. A refused
+// directory is the error; one that cannot be used turns the layer off,
+// and then, as when it is off, there is neither a handle nor an error.
+func (d *tokenDir) usable(ctx context.Context) (*os.Root, error) {
 	if d.isOff() {
 		return nil, nil
 	}
@@ -177,8 +189,7 @@ func (d *tokenDir) Load(ctx context.Context) (*servicetitan.Token, error) {
 		d.turnOff(ctx, err)
 		return nil, nil
 	}
-	defer root.Close()
-	return d.load(ctx, root, false), nil
+	return root, nil
 }
 
 // Lock takes the entry's lock. Without it (the layer is off, or turned off
@@ -186,17 +197,9 @@ func (d *tokenDir) Load(ctx context.Context) (*servicetitan.Token, error) {
 // nil, nil: the token is requested without the lock and nothing is
 // written. A refused directory, or a wait that ended with ctx, is an error.
 func (d *tokenDir) Lock(ctx context.Context) (servicetitan.LockedTokenStore, error) {
-	if d.isOff() {
-		return nil, nil
-	}
-	root, err := d.open()
-	if err != nil {
-		var refused *servicetitan.TokenCacheDirError
-		if errors.As(err, &refused) {
-			return nil, err
-		}
-		d.turnOff(ctx, err)
-		return nil, nil
+	root, err := d.usable(ctx)
+	if root == nil {
+		return nil, err
 	}
 	unlock, err := d.acquire(ctx, root)
 	var timedOut *lockTimeout
