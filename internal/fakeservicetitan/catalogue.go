@@ -198,7 +198,7 @@ func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request) {
 	case catalogue.Array, catalogue.DataArray:
 		s.serveAll(w, op, q, c)
 	case catalogue.Object:
-		s.serveObject(w, op, q, c, endpoint)
+		s.serveObject(w, op, c, endpoint)
 	case catalogue.Report:
 		s.serveValueSet(w, op, q, endpoint)
 	default:
@@ -315,7 +315,7 @@ func (s *Server) serveAll(w http.ResponseWriter, op catalogue.Operation, q url.V
 // {jobId}, ...) names the record of its collection with that id, and an
 // unknown id is a 404 as at ServiceTitan; any other path is the
 // collection's first record.
-func (s *Server) serveObject(w http.ResponseWriter, op catalogue.Operation, q url.Values, c *collection, endpoint string) {
+func (s *Server) serveObject(w http.ResponseWriter, op catalogue.Operation, c *collection, endpoint string) {
 	segs := strings.Split(op.Path, "/")
 	last := segs[len(segs)-1]
 	c.mu.Lock()

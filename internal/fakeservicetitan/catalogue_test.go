@@ -168,7 +168,7 @@ func TestFiltersNarrow(t *testing.T) {
 		t.Errorf("active=maybe: %d %s", r.status, r.body)
 	}
 	all := listOf(t, s, jobs, tok, url.Values{"pageSize": {"5000"}})
-	cutoff := all.Data[30]["modifiedOn"].(string)
+	cutoff, _ := all.Data[30]["modifiedOn"].(string)
 	if a := listOf(t, s, jobs, tok, url.Values{"modifiedOnOrAfter": {cutoff}, "pageSize": {"5000"}}); len(a.Data) != 10 {
 		t.Errorf("modifiedOnOrAfter=%s: %d jobs, want 10", cutoff, len(a.Data))
 	}
@@ -181,7 +181,8 @@ func TestFiltersNarrow(t *testing.T) {
 	if _, ok := bills.Data[0]["businessUnitId"]; !ok {
 		t.Errorf("ap-bills records lack businessUnitId: %v", bills.Data[0])
 	}
-	id := fmt.Sprint(int64(bills.Data[1]["id"].(float64)))
+	billID, _ := bills.Data[1]["id"].(float64)
+	id := fmt.Sprint(int64(billID))
 	if a := listOf(t, s, "/accounting/v2/tenant/"+testTenant+"/ap-bills", tok, url.Values{"ids": {id}}); len(a.Data) != 1 {
 		t.Errorf("ids=%s on ap-bills: %v", id, a.Data)
 	}
@@ -229,7 +230,7 @@ func TestReportFromToAndRows(t *testing.T) {
 		t.Fatalf("January: %d, %d rows", r.status, len(a.Data))
 	}
 	for _, row := range a.Data {
-		if d := row[0].(string); d < "2024-01-01" || d > "2024-01-31" {
+		if d, _ := row[0].(string); d < "2024-01-01" || d > "2024-01-31" {
 			t.Fatalf("January's rows hold %s", d)
 		}
 	}
@@ -268,7 +269,8 @@ func readExport(t *testing.T, s *Server, path, tok, from string) (ids []float64,
 			t.Fatalf("export from %q: %d %s", from, r.status, r.body)
 		}
 		for _, d := range a.Data {
-			ids = append(ids, d["id"].(float64))
+			id, _ := d["id"].(float64)
+			ids = append(ids, id)
 		}
 		from = a.ContinueFrom
 		if !a.HasMore {
