@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/fakeservicetitan"
 )
@@ -171,4 +174,117 @@ func TestRateLimitFlagZeroTurnsItOff(t *testing.T) {
 			t.Fatalf("request %d with the limit off: %d %s", i+1, status, body)
 		}
 	}
+}
+
+// TestLogFlags: -log FILE moves the request log off the terminal that
+// also runs Terraform, and -quiet drops it.
+func TestLogFlags(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "standin.log")
+	s := startStandIn(t, "-log", logFile)
+	tok := demoToken(t, s.url)
+	if status, _ := getAPI(t, s.url, "/jpm/v2/tenant/1234/jobs", tok, "demo-app-key"); status != http.StatusOK {
+		t.Fatalf("jobs: %d", status)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"listening on " + s.url, "POST /connect/token 200", "GET /jpm/v2/tenant/1234/jobs 200", "stopped in"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("-log file lacks %q:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), tok) || strings.Contains(string(b), "demo-client-secret") {
+		t.Errorf("-log file holds a credential:\n%s", b)
+	}
+	if got := s.stderr.String(); got != "" {
+		t.Errorf("stderr with -log: %q, want nothing", got)
+	}
+
+	q := startStandIn(t, "-quiet")
+	tok = demoToken(t, q.url)
+	if status, _ := getAPI(t, q.url, "/jpm/v2/tenant/1234/jobs", tok, "demo-app-key"); status != http.StatusOK {
+		t.Fatalf("jobs: %d", status)
+	}
+	if err := q.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if got := q.stderr.String(); got != "" {
+		t.Errorf("stderr with -quiet: %q, want nothing", got)
+	}
+	if got := q.stdout.String(); got != q.url+"\n" {
+		t.Errorf("stdout with -quiet: %q, want the URL line", got)
+	}
+}
+
+// TestCatalogueFlags: a report of -report-rows rows pages under
+// -report-runs per -report-window, and -export-changes makes a resumed
+// export return changed records.
+func TestCatalogueFlags(t *testing.T) {
+	s := startStandIn(t, "-report-rows", "50000", "-report-runs", "1", "-report-window", "2s", "-export-changes", "60000")
+	tok := demoToken(t, s.url)
+	report := s.url + "/reporting/v2/tenant/1234/report-category/ops/reports/9/data?pageSize=25000"
+	post := func() *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, report, strings.NewReader(`{"parameters":[]}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("ST-App-Key", "demo-app-key")
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Data    []json.RawMessage `json:"data"`
+			HasMore bool              `json:"hasMore"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		_ = resp.Body.Close()
+		if resp.StatusCode == http.StatusOK && (len(out.Data) != 25000 || !out.HasMore) {
+			t.Errorf("first page: %d rows, hasMore %v; want 25000 and more", len(out.Data), out.HasMore)
+		}
+		return resp
+	}
+	if resp := post(); resp.StatusCode != http.StatusOK {
+		t.Fatalf("first run: %d", resp.StatusCode)
+	}
+	if resp := post(); resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("second run within the window: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+
+	from := ""
+	for range 100 {
+		status, body := getAPI(t, s.url, "/crm/v2/tenant/1234/export/customers?from="+url.QueryEscape(from), tok, "demo-app-key")
+		var b struct {
+			Data         []map[string]any `json:"data"`
+			HasMore      bool             `json:"hasMore"`
+			ContinueFrom string           `json:"continueFrom"`
+		}
+		if err := json.Unmarshal(body, &b); status != http.StatusOK || err != nil {
+			t.Fatalf("export: %d %s", status, body)
+		}
+		if from != "" && len(b.Data) > 0 {
+			// 1000 changes a second: every record read after the first
+			// batch has been changed since the stand-in started.
+			if m, _ := b.Data[0]["modifiedOn"].(string); m < "2025" {
+				t.Errorf("resumed export returned a record modified %s, before the stand-in started", m)
+			}
+			return
+		}
+		from = b.ContinueFrom
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Error("the resumed export never returned a changed record")
+}
+
+func demoToken(t *testing.T, base string) string {
+	t.Helper()
+	resp, body := requestToken(t, base, tokenForm("demo-client-id", "demo-client-secret"))
+	var tr tokenResponse
+	if err := json.Unmarshal(body, &tr); resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("token: %d %s", resp.StatusCode, body)
+	}
+	return tr.AccessToken
 }

@@ -55,24 +55,48 @@ access or real credentials. It serves
 
   POST /connect/token                       the token endpoint: client
                                             credentials, JWT-shaped tokens
-  GET  /jpm/v2/tenant/{tenant}/jobs         lists, paged like ServiceTitan's
-  GET  /crm/v2/tenant/{tenant}/customers    (page, pageSize, includeTotal)
-  GET  /settings/v2/tenant/{tenant}/business-units
-  GET  /jpm/v2/tenant/{tenant}/job-types
-  GET  /jpm/v2/tenant/{tenant}/export/jobs  exports (from, continueFrom)
-  GET  /crm/v2/tenant/{tenant}/export/customers
+  GET  /{folder}/{version}/tenant/{tenant}/{path}
+                                            every GET operation ServiceTitan
+                                            publishes, answered by its kind:
+    lists    {"page","pageSize","hasMore","totalCount","data":[...]}: page,
+             pageSize (default 50, at most 5000 or the operation's lower cap;
+             more is a 400), includeTotal; e.g. /jpm/v2/tenant/{tenant}/jobs,
+             /crm/v2/tenant/{tenant}/customers,
+             /settings/v2/tenant/{tenant}/business-units,
+             /jpm/v2/tenant/{tenant}/job-types
+    exports  {"data":[...],"hasMore","continueFrom"}: from (a continueFrom
+             token or a date), batches of -export-batch, e.g.
+             /jpm/v2/tenant/{tenant}/export/jobs,
+             /crm/v2/tenant/{tenant}/export/customers
+    arrays   a bare JSON array, or {"data":[...]} unpaged
+    objects  one record; a path ending in an id answers that record, or 404
+    files    (attachments, recordings, images) 200 with an empty body
+  POST /dispatch/v2/tenant/{tenant}/capacity  one record
   POST /reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data
-                                            report data, at most 5 runs of one
-                                            report per minute per tenant
+                                            report data: {"parameters":[...]}
+                                            in, fields and rows out; page,
+                                            pageSize (default 1000, at most
+                                            25000); From and To narrow the rows
+                                            by their Date; -report-runs runs of
+                                            one report per -report-window per
+                                            tenant, then 429 with Retry-After
 
-on one base URL, which is both the auth root and the API root. The API routes
-check Authorization and ST-App-Key like ServiceTitan's gateway and answer
-errors as problem details; each tenant may make -api-rate-limit requests per
-second, beyond which it gets 429 with Retry-After.
+on one base URL, which is both the auth root and the API root. Records are
+synthetic and the same on every run; they carry the fields their operation's
+filters name, and these filters narrow them: ids, active (True, False, Any),
+createdOnOrAfter, createdBefore, modifiedOnOrAfter, modifiedBefore, and ...Id
+equality such as businessUnitId. Query names match in any case; a parameter
+the operation does not define is ignored, as at ServiceTitan, so a misspelt
+filter returns everything. Records change between export reads with
+-export-changes or the changes control route below.
+
+The API routes check Authorization and ST-App-Key like ServiceTitan's gateway
+and answer errors as problem details; each tenant may make -api-rate-limit
+requests per second, beyond which it gets 429 with Retry-After.
 
 It prints the base URL as the first and only line of standard output, logs
-one line per request to standard error (never a credential or token), and
-stops on SIGINT or SIGTERM.
+one line per request to standard error (or to -log FILE; -quiet for none;
+never a credential or token), and stops on SIGINT or SIGTERM.
 
 Examples:
 
@@ -103,6 +127,11 @@ Examples:
   servicetitan-standin -jobs 12345 -export-batch 500 -api-latency 100ms \
     -api-fault 503:retry-after=1,times=2
 
+  # 60 records of each collection change a minute; a report may run 5 times
+  # in 10s and has 50,000 rows; the request log goes to a file.
+  servicetitan-standin -export-changes 60 -report-runs 5 -report-window 10s \
+    -report-rows 50000 -log standin.log
+
 Flags:
 `
 
@@ -129,6 +158,13 @@ Control API, for scripts (not part of ServiceTitan; JSON in and out):
   POST {url}/_stand-in/revoke         make every token issued so far fail
                                       with 401; new tokens work
   POST {url}/_stand-in/add-jobs?n=N   add N jobs, which a resumed export returns
+  POST {url}/_stand-in/changes?entity=E&n=N
+                                      modify N records of E now (jobs,
+                                      customers, or FOLDER/PATH of a list or
+                                      export, e.g. settings/business-units),
+                                      in turn from the first: their modifiedOn
+                                      moves, and an export resumed from an
+                                      earlier continueFrom returns them
   POST {url}/_stand-in/latency?ms=N   change -latency
   POST {url}/_stand-in/api-latency?ms=N   change -api-latency
 `
@@ -162,6 +198,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(&apiFaults, "api-fault", "answer API requests with a fault, see Fault `SPEC` below (repeatable)")
 	apiLatency := fs.Duration("api-latency", 0, "`delay` added before answering each API request")
 	apiRateLimit := fs.Int("api-rate-limit", fakeservicetitan.DefaultAPIRateLimit, "API `requests` per second each tenant may make before getting 429 (ServiceTitan's limit); 0 turns the limit off")
+	exportChanges := fs.Int("export-changes", 0, "modify this `number` of records of every collection each minute, in turn from the first, so a resumed export has changes to return; 0 changes nothing")
+	reportRuns := fs.Int("report-runs", fakeservicetitan.DefaultReportRuns, "`runs` of one report a tenant may make per -report-window before getting 429 with Retry-After; 0 turns the limit off")
+	reportWindow := fs.Duration("report-window", fakeservicetitan.DefaultReportWindow, "the `window` of -report-runs")
+	reportRows := fs.Int("report-rows", 0, "`rows` of every report before From and To narrow them; 0 gives each report 500 to 1499")
+	logFile := fs.String("log", "", "write the request log to this `file` (appended) instead of standard error")
+	quiet := fs.Bool("quiet", false, "log no requests (errors still go to standard error)")
 	endless := fs.Bool("endless-lists", false, "make every list, export and report page say hasMore=true, repeating the data, to test a client's bound on pages")
 	urlFile := fs.String("url-file", "", "also write the base URL to this `file` once listening, and remove it on exit")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -187,6 +229,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *exportBatch < 1 {
 		return errors.New("-export-batch must be at least 1")
+	}
+	if *exportChanges < 0 || *reportRuns < 0 || *reportRows < 0 {
+		return errors.New("-export-changes, -report-runs and -report-rows must not be negative")
+	}
+	if *reportWindow <= 0 {
+		return errors.New("-report-window must be positive")
+	}
+	if *quiet && *logFile != "" {
+		return errors.New("-quiet and -log exclude each other: -quiet logs nothing, -log writes the log to a file")
 	}
 	granted := strings.FieldsFunc(*scopes, func(r rune) bool { return r == ' ' || r == ',' })
 	if len(granted) == 0 {
@@ -235,7 +286,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		all = append(all, c)
 	}
 
-	logger := log.New(stderr, name+": ", log.LstdFlags|log.Lmicroseconds)
+	// The command's own lines (listening, stopping) go where the request
+	// log goes; -quiet drops both, since the URL on stdout is all a script
+	// needs.
+	logOut := stderr
+	switch {
+	case *quiet:
+		logOut = io.Discard
+	case *logFile != "":
+		f, err := os.OpenFile(*logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("-log: %w", err)
+		}
+		defer func() { _ = f.Close() }()
+		logOut = f
+	}
+	// The flag's 0 means no limit, as -api-rate-limit's does.
+	runs := *reportRuns
+	if runs == 0 {
+		runs = -1
+	}
+	logger := log.New(logOut, name+": ", log.LstdFlags|log.Lmicroseconds)
 	srv := fakeservicetitan.New(fakeservicetitan.Config{
 		Clients:       all,
 		AppKey:        *appKey,
@@ -249,6 +320,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		APILatency:    *apiLatency,
 		APIRateLimit:  rateLimit,
 		EndlessLists:  *endless,
+		ExportChanges: *exportChanges,
+		ReportRuns:    runs,
+		ReportWindow:  *reportWindow,
+		ReportRows:    *reportRows,
 	})
 	srv.InjectTokenFaults(faults.faults...)
 	srv.InjectAPIFaults(apiFaults.faults...)

@@ -157,6 +157,10 @@ func TestBadFlagsAreExplained(t *testing.T) {
 		{args: []string{"-api-latency", "-1ms"}, want: "must not be negative"},
 		{args: []string{"-api-rate-limit", "-1"}, want: "must not be negative"},
 		{args: []string{"-export-batch", "0"}, want: "-export-batch must be at least 1"},
+		{args: []string{"-export-changes", "-1"}, want: "-export-changes, -report-runs and -report-rows must not be negative"},
+		{args: []string{"-report-runs", "-2"}, want: "must not be negative"},
+		{args: []string{"-report-window", "0s"}, want: "-report-window must be positive"},
+		{args: []string{"-quiet", "-log", "x.log"}, want: "-quiet and -log exclude each other"},
 		{args: []string{"-client", "north:north-secret"}, want: "want ID:SECRET:TENANT[:APPKEY][:hub=T1,T2]"},
 		{args: []string{"-client", "demo-client-id:other-secret:5001"}, want: "client id demo-client-id is given twice"},
 		{args: []string{"-client", "a:s1:1", "-client", "a:s2:2"}, want: "client id a is given twice"},
@@ -196,6 +200,10 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 		"/jpm/v2/tenant/{tenant}/job-types", "/jpm/v2/tenant/{tenant}/export/jobs", "/crm/v2/tenant/{tenant}/export/customers",
 		"/reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data",
 		"/_stand-in/api-faults", "/_stand-in/revoke", "/_stand-in/add-jobs", "/_stand-in/api-latency",
+		"/{folder}/{version}/tenant/{tenant}/{path}", "every GET operation", "/dispatch/v2/tenant/{tenant}/capacity",
+		"businessUnitId", "modifiedOnOrAfter", "active (True, False, Any)", "From and To",
+		"-export-changes", "-report-runs", "-report-window", "-report-rows", "-log", "-quiet",
+		"/_stand-in/changes?entity=E&n=N",
 	} {
 		if !strings.Contains(help, want) {
 			t.Errorf("-h does not mention %q", want)

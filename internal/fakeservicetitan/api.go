@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,11 +13,11 @@ import (
 
 // The scopes the real gateway demands for reading jobs and customers;
 // checking them makes a token issued with too narrow a scope fail the way it
-// would in production. The settings lists, job types and report data
-// need tn.settings.business-units:r, tn.jpm.job-types:r and a reporting
-// scope at ServiceTitan, but the stand-in does not ask for them: they are
-// not in DefaultScopes, and granting them there would change the scope
-// every existing token, test and example reports.
+// would in production. Every other operation needs a scope of its own at
+// ServiceTitan (tn.settings.business-units:r, a reporting scope, ...), but
+// the stand-in does not ask for them: they are not in DefaultScopes, and
+// granting them there would change the scope every existing token, test
+// and example reports.
 const (
 	jobsScope      = "tn.jpm.jobs:r"
 	customersScope = "tn.crm.customers:r"
@@ -42,11 +43,9 @@ type page[T any] struct {
 
 type jobsPage = page[job]
 
-// Paging defaults and limits of ServiceTitan's list endpoints.
-const (
-	defaultPageSize = 50
-	maxPageSize     = 5000
-)
+// defaultPageSize is the pageSize of a list request that names none; the
+// largest a list takes is its operation's catalogue.Operation.PageSizeCap.
+const defaultPageSize = 50
 
 // paging is what a list request asks for: page and pageSize, and whether
 // the answer should count the records.
@@ -56,17 +55,18 @@ type paging struct {
 }
 
 // parsePaging reads the page, pageSize and includeTotal query parameters,
-// or writes a 400 naming the bad one.
-func parsePaging(w http.ResponseWriter, r *http.Request) (paging, bool) {
-	number, ok := queryInt(w, r, "page", 1, 1, math.MaxInt32)
+// pageSize defaulting to def and at most limit, or writes a 400 naming the
+// bad one.
+func parsePaging(w http.ResponseWriter, q url.Values, def, limit int) (paging, bool) {
+	number, ok := queryInt(w, q, "page", 1, 1, math.MaxInt32)
 	if !ok {
 		return paging{}, false
 	}
-	size, ok := queryInt(w, r, "pageSize", defaultPageSize, 1, maxPageSize)
+	size, ok := queryInt(w, q, "pageSize", def, 1, limit)
 	if !ok {
 		return paging{}, false
 	}
-	withTotal, ok := queryBool(w, r, "includeTotal")
+	withTotal, ok := queryBool(w, q, "includeTotal")
 	return paging{number, size, withTotal}, ok
 }
 
@@ -99,8 +99,8 @@ func cut[T any](p paging, n int, at func(int) T, endless bool) page[T] {
 	return out
 }
 
-func queryInt(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
-	v := r.URL.Query().Get(name)
+func queryInt(w http.ResponseWriter, q url.Values, name string, def, lo, hi int) (int, bool) {
+	v := q.Get(name)
 	if v == "" {
 		return def, true
 	}
@@ -114,8 +114,8 @@ func queryInt(w http.ResponseWriter, r *http.Request, name string, def, lo, hi i
 
 // queryBool reads a flag the way ASP.NET binds one: true or false in any
 // case, absent meaning false.
-func queryBool(w http.ResponseWriter, r *http.Request, name string) (bool, bool) {
-	switch v := r.URL.Query().Get(name); {
+func queryBool(w http.ResponseWriter, q url.Values, name string) (bool, bool) {
+	switch v := q.Get(name); {
 	case v == "" || strings.EqualFold(v, "false"):
 		return false, true
 	case strings.EqualFold(v, "true"):
@@ -132,6 +132,7 @@ func queryBool(w http.ResponseWriter, r *http.Request, name string) (bool, bool)
 // trouble answers whatever the request carries.
 func (s *Server) api(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		s.noteAPIRequest(r)
 		s.mu.Lock()
 		s.apiRequests++
 		fault := takeFault(&s.apiFaults)
@@ -154,39 +155,6 @@ func allowMethods(w http.ResponseWriter, r *http.Request, methods ...string) boo
 	w.Header().Set("Allow", strings.Join(methods, ", "))
 	writeProblem(w, http.StatusMethodNotAllowed, "method not allowed", nil)
 	return false
-}
-
-func (s *Server) jobCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.jobs
-}
-
-func (s *Server) handleJobs(w http.ResponseWriter, r *http.Request) {
-	serveList(s, w, r, jobsScope, s.jobCount(), s.data.job)
-}
-
-func (s *Server) handleCustomers(w http.ResponseWriter, r *http.Request) {
-	serveList(s, w, r, customersScope, s.data.customers, s.data.customer)
-}
-
-func (s *Server) handleBusinessUnits(w http.ResponseWriter, r *http.Request) {
-	serveList(s, w, r, noScope, len(businessUnits), func(i int) businessUnit { return businessUnits[i] })
-}
-
-func (s *Server) handleJobTypes(w http.ResponseWriter, r *http.Request) {
-	serveList(s, w, r, noScope, len(jobTypes), func(i int) jobType { return jobTypes[i] })
-}
-
-// serveList answers a list endpoint the way the gateway does: method, then
-// credentials and limits, then paging.
-func serveList[T any](s *Server, w http.ResponseWriter, r *http.Request, scope string, n int, at func(int) T) {
-	if !allowMethods(w, r, http.MethodGet, http.MethodHead) || !s.admit(w, r, scope) {
-		return
-	}
-	if p, ok := parsePaging(w, r); ok {
-		writeJSON(w, http.StatusOK, cut(p, n, at, s.cfg.EndlessLists))
-	}
 }
 
 // admit authorizes the request and then counts it against its tenant's

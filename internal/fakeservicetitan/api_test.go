@@ -195,7 +195,7 @@ func TestCustomersNeedTheirScopeAndCredentials(t *testing.T) {
 
 func TestAPINotFoundAndMethod(t *testing.T) {
 	s := startServer(t, nil)
-	for _, p := range []string{"/crm/v2/tenant/1001/locations", "/jpm/v2/tenant/1001/jobs/1", "/"} {
+	for _, p := range []string{"/crm/v2/tenant/1001/no-such-thing", "/jpm/v2/tenant/1001/jobs/1/no-such-thing", "/"} {
 		req, _ := http.NewRequest(http.MethodGet, s.URL()+p, nil)
 		r := do(t, req)
 		if r.status != http.StatusNotFound || errorOf(t, r.body) == "" {

@@ -22,9 +22,13 @@ const (
 	// DefaultAPIRateLimit is ServiceTitan's limit of API requests per
 	// second per app per tenant.
 	DefaultAPIRateLimit = 60
-	// ReportRunsPerMinute is how often ServiceTitan lets a tenant run the
-	// same report within a minute.
-	ReportRunsPerMinute = 5
+	// DefaultReportRuns and DefaultReportWindow are how often a tenant may
+	// run the same report when Config.ReportRuns and Config.ReportWindow
+	// are not set: once a minute, the strictest limit ServiceTitan's
+	// clients have met, so that a client which copes with it copes with
+	// any.
+	DefaultReportRuns   = 1
+	DefaultReportWindow = time.Minute
 )
 
 // DefaultScopes are granted to a Client that does not list its own.
@@ -99,6 +103,24 @@ type Config struct {
 	// ServiceTitan; negative turns the limit off, for load tests of the
 	// stand-in itself.
 	APIRateLimit int
+	// ExportChanges, when positive, modifies that many records of every
+	// collection each minute from the server's start (counted on the
+	// server clock, and applied when the collection is next read), in
+	// turn from the first, so that an export resumed later has changes to
+	// return. ChangeRecords makes changes at a moment of the caller's
+	// choosing.
+	ExportChanges int
+	// ReportRows, when positive, is how many rows every report has before
+	// its From and To parameters narrow them; zero gives each report a
+	// number of its own from 500 to 1499.
+	ReportRows int
+	// ReportRuns is how many runs of one report a tenant may make within
+	// ReportWindow before the report data route answers 429 with the
+	// seconds left in Retry-After: zero means DefaultReportRuns, negative
+	// turns the limit off. ReportWindow zero means DefaultReportWindow;
+	// tests shorten it to see the limit lift without waiting a minute.
+	ReportRuns   int
+	ReportWindow time.Duration
 	// EndlessLists makes every paged answer (lists, export batches, report
 	// data) say hasMore=true, repeating the data past its end, so that a
 	// client's bound on the number of pages it fetches can be tested.

@@ -16,12 +16,6 @@ const controlPrefix = "/_stand-in/"
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/connect/token", s.handleToken)
-	mux.HandleFunc("/jpm/v2/tenant/{tenant}/jobs", s.api(s.handleJobs))
-	mux.HandleFunc("/crm/v2/tenant/{tenant}/customers", s.api(s.handleCustomers))
-	mux.HandleFunc("/settings/v2/tenant/{tenant}/business-units", s.api(s.handleBusinessUnits))
-	mux.HandleFunc("/jpm/v2/tenant/{tenant}/job-types", s.api(s.handleJobTypes))
-	mux.HandleFunc("/jpm/v2/tenant/{tenant}/export/jobs", s.api(s.handleExportJobs))
-	mux.HandleFunc("/crm/v2/tenant/{tenant}/export/customers", s.api(s.handleExportCustomers))
 	mux.HandleFunc("/reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data", s.api(s.handleReportData))
 	mux.HandleFunc(controlPrefix+"stats", s.handleStats)
 	mux.HandleFunc(controlPrefix+"reset", s.handleReset)
@@ -31,12 +25,13 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc(controlPrefix+"api-latency", s.handleLatency(s.SetAPILatency))
 	mux.HandleFunc(controlPrefix+"revoke", s.handleRevoke)
 	mux.HandleFunc(controlPrefix+"add-jobs", s.handleAddJobs)
+	mux.HandleFunc(controlPrefix+"changes", s.handleChanges)
 	mux.HandleFunc(controlPrefix, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"unknown control endpoint"})
 	})
-	// Unknown paths are API requests to the gateway, which has faults and
-	// latency like any other.
-	mux.HandleFunc("/", s.api(s.handleNotFound))
+	// Every other path is an API request to the gateway, which has faults
+	// and latency like any other: an operation of the catalogue, or a 404.
+	mux.HandleFunc("/", s.api(s.handleCatalogue))
 	if s.cfg.Logger != nil {
 		return logRequests(s.cfg.Logger, mux)
 	}
@@ -210,3 +205,21 @@ func (s *Server) handleAddJobs(w http.ResponseWriter, r *http.Request) {
 // maxAddJobs bounds one call, so that a typo cannot add more jobs than any
 // test could page through.
 const maxAddJobs = 1_000_000_000
+
+// handleChanges modifies records of an entity, as ChangeRecords does.
+func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
+	if !allowOnly(w, r, http.MethodPost) {
+		return
+	}
+	entity := r.URL.Query().Get("entity")
+	n, err := strconv.Atoi(r.URL.Query().Get("n"))
+	if err != nil || n < 1 || n > maxAddJobs {
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("want ?entity=<jobs, customers or FOLDER/PATH>&n=<number of records from 1 to %d>", maxAddJobs)})
+		return
+	}
+	if err := s.ChangeRecords(entity, n); err != nil {
+		writeJSON(w, http.StatusNotFound, apiError{fmt.Sprintf("entity %q: want jobs, customers or the FOLDER/PATH of a list or export the stand-in serves, such as settings/business-units", entity)})
+		return
+	}
+	writeJSON(w, http.StatusOK, s.Stats())
+}

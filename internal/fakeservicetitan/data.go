@@ -124,7 +124,7 @@ func syntheticJob(i, customers int) job {
 		CustomerID:     int64(firstCustomerID + c),
 		LocationID:     int64(firstLocationID + c),
 		JobStatus:      jobStatuses[i%len(jobStatuses)],
-		BusinessUnitID: businessUnits[i%len(businessUnits)].ID,
+		BusinessUnitID: businessUnits[businessUnitPattern[i%len(businessUnitPattern)]].ID,
 		JobTypeID:      t.ID,
 		Priority:       priorities[i%len(priorities)],
 		Summary:        t.summary,
@@ -157,10 +157,13 @@ type dataSet struct {
 	samplesJobs      []job
 	samplesCustomers []customer
 	customers        int
+	// jobs is how many jobs there were at the start, which the synthetic
+	// records' jobId fields refer to.
+	jobs int
 }
 
 func newDataSet(cfg Config) dataSet {
-	d := dataSet{customers: cfg.Customers}
+	d := dataSet{customers: cfg.Customers, jobs: initialJobs(cfg)}
 	if cfg.Jobs <= 0 {
 		d.samplesJobs = sampleJobs()
 	}

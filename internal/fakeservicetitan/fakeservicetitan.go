@@ -7,18 +7,25 @@
 // One Server answers on a single base URL that serves as both the auth root
 // and the API root:
 //
-//	POST /connect/token                                 OAuth 2.0 client-credentials token endpoint
-//	GET  /jpm/v2/tenant/{tenant}/jobs                   paged lists (page, pageSize, includeTotal)
-//	GET  /crm/v2/tenant/{tenant}/customers              guarded like the real gateway
-//	GET  /settings/v2/tenant/{tenant}/business-units
-//	GET  /jpm/v2/tenant/{tenant}/job-types
-//	GET  /jpm/v2/tenant/{tenant}/export/jobs            exports (from, continueFrom)
-//	GET  /crm/v2/tenant/{tenant}/export/customers
+//	POST /connect/token                       OAuth 2.0 client-credentials token endpoint
+//	GET  /{folder}/{version}/tenant/{tenant}/{path}
+//	                                          every GET operation of the catalogue
+//	                                          (internal/catalogue), answered by its kind
+//	POST /dispatch/v2/tenant/{tenant}/capacity
 //	POST /reporting/v2/tenant/{tenant}/report-category/{category}/reports/{id}/data
+//
+// Each operation serves deterministic records of its collection: jobs,
+// customers, business units and job types from the data set, the others
+// synthetic, carrying the fields their operations' filters name. Lists
+// page (page, pageSize up to the operation's cap), exports continue
+// (from), ids, active, the created and modified date ranges and …Id
+// filters narrow them, and records change between export reads when
+// Config.ExportChanges or ChangeRecords says so.
 //
 // API errors are problem details (Problem). Every API route counts against
 // its tenant's rate limit (Config.APIRateLimit), report data also against
-// ServiceTitan's limit of ReportRunsPerMinute runs of one report.
+// the limit on runs of one report (Config.ReportRuns per
+// Config.ReportWindow).
 //
 // A control API lets another process (a benchmark driver, a demo script) do
 // what in-process tests do through methods:
@@ -31,6 +38,7 @@
 //	POST /_stand-in/api-latency?ms=50     SetAPILatency
 //	POST /_stand-in/revoke                RevokeTokens
 //	POST /_stand-in/add-jobs?n=10         AddJobs
+//	POST /_stand-in/changes?entity=jobs&n=7   ChangeRecords
 //
 // Control requests are not counted as token or API requests.
 //
@@ -55,7 +63,12 @@ type Server struct {
 	key     []byte
 	now     func() time.Time
 	handler http.Handler
-	data    dataSet
+	// collections are the records of every served operation, by
+	// collectionKey; the map is fixed at New, each collection guards its
+	// own changes.
+	collections map[string]*collection
+	// started is when the steady rate of change starts counting.
+	started time.Time
 
 	// done is closed by Close so that every waiting handler (latency, delay,
 	// hang) returns at once instead of holding the shutdown up.
@@ -76,8 +89,7 @@ type Server struct {
 	apiFaults     []Fault
 	latency       time.Duration
 	apiLatency    time.Duration
-	// jobs is how many jobs there are; AddJobs raises it.
-	jobs int
+	apiLog        []APIRequest
 	// apiWindows holds each tenant's admitted API requests of the last
 	// second, reportWindows each report's runs of the last minute, keyed
 	// by reportKey; both in arrival order.
@@ -109,14 +121,14 @@ func New(cfg Config) *Server {
 		done:          make(chan struct{}),
 		latency:       cfg.Latency,
 		apiLatency:    cfg.APILatency,
-		data:          newDataSet(cfg),
-		jobs:          initialJobs(cfg),
 		apiWindows:    make(map[string][]time.Time),
 		reportWindows: make(map[string][]time.Time),
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.started = s.now()
+	s.collections = newCollections(newDataSet(cfg), initialJobs(cfg))
 	if s.cfg.ExportBatch <= 0 {
 		s.cfg.ExportBatch = DefaultExportBatch
 	}

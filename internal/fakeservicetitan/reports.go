@@ -8,10 +8,15 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/catalogue"
 )
 
 // maxReportBody bounds a report request; real ones name a few parameters.
@@ -47,7 +52,9 @@ type reportParameter struct {
 
 // reportSeed derives everything about a report's data from what names it
 // (category and id) and its parameters, in any order, so that the same run
-// gives the same rows on every page and in every process.
+// gives the same rows on every page and in every process. From and To are
+// left out: they narrow the rows by date rather than make other data, so
+// that a month's rows are the same as in the year's report.
 func reportSeed(category, id string, params []reportParameter) uint64 {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s\x00%s\x00", category, id)
@@ -56,6 +63,9 @@ func reportSeed(category, id string, params []reportParameter) uint64 {
 		return strings.Compare(a.Name, b.Name)
 	})
 	for _, p := range sorted {
+		if isDateBound(p.Name) {
+			continue
+		}
 		// Compacted, so that spacing in the body does not change the data.
 		// Any value came through json.Unmarshal and is valid; an absent one
 		// fails here and leaves v empty, which is what it should hash as.
@@ -66,16 +76,36 @@ func reportSeed(category, id string, params []reportParameter) uint64 {
 	return h.Sum64()
 }
 
-var reportEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+func isDateBound(name string) bool {
+	return strings.EqualFold(name, "From") || strings.EqualFold(name, "To")
+}
 
-// reportRows is how many rows a report has: up to three default pages, so
-// paging through report data gets exercised too.
-func reportRows(seed uint64) int { return 1 + int(seed%150) }
+// A report's rows cover two years, in date order, spread evenly over
+// them, so that From and To keep a part of the rows of any report.
+var (
+	reportEpoch = time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	reportDays  = 731
+)
 
-func reportRow(seed uint64, r int) []any {
+// reportRowCount is how many rows a report has before From and To narrow
+// them: Config.ReportRows, or 500 to 1499, so that a year's rows take a
+// page or two of the default size.
+func (s *Server) reportRowCount(seed uint64) int {
+	if s.cfg.ReportRows > 0 {
+		return s.cfg.ReportRows
+	}
+	return 500 + int(seed%1000)
+}
+
+// reportDay is the day of row r of n: row dates never decrease with r.
+func reportDay(r, n int) time.Time {
+	return reportEpoch.AddDate(0, 0, int(int64(r)*int64(reportDays)/int64(n)))
+}
+
+func reportRow(seed uint64, r, n int) []any {
 	u := uint64(r)
 	return []any{
-		reportEpoch.AddDate(0, 0, int(seed%365)+r).Format("2006-01-02"),
+		reportDay(r, n).Format("2006-01-02"),
 		businessUnits[((seed>>8)+u)%uint64(len(businessUnits))].Name,
 		jobTypes[((seed>>16)+u)%uint64(len(jobTypes))].Name,
 		int(((seed >> 24) + u*37) % 40),
@@ -83,12 +113,62 @@ func reportRow(seed uint64, r int) []any {
 	}
 }
 
+// reportRange is the rows [lo, hi) of n whose dates fall from from to to,
+// both included; a zero bound is open.
+func reportRange(n int, from, to time.Time) (lo, hi int) {
+	lo = sort.Search(n, func(r int) bool { return !reportDay(r, n).Before(from) })
+	hi = n
+	if !to.IsZero() {
+		hi = sort.Search(n, func(r int) bool { return reportDay(r, n).After(to) })
+	}
+	return lo, max(lo, hi)
+}
+
+// dateBounds reads the From and To parameters, or names the one that is
+// no date.
+func dateBounds(params []reportParameter) (from, to time.Time, bad string) {
+	for _, p := range params {
+		if !isDateBound(p.Name) {
+			continue
+		}
+		var v string
+		if json.Unmarshal(p.Value, &v) != nil {
+			return from, to, p.Name
+		}
+		t, ok := parseDate(v)
+		if !ok {
+			return from, to, p.Name
+		}
+		if strings.EqualFold(p.Name, "From") {
+			from = t
+		} else {
+			to = t
+		}
+	}
+	return from, to, ""
+}
+
+// reportDataOperation is the catalogue's report data operation, whose
+// query names and page-size cap the route applies.
+var reportDataOperation = sync.OnceValue(func() catalogue.Operation {
+	op, ok := catalogue.Find("reporting", "v2", http.MethodPost, "report-category/c/reports/1/data")
+	if !ok {
+		panic("fakeservicetitan: the catalogue lacks the report data operation")
+	}
+	return op
+})
+
+// defaultReportPageSize is ServiceTitan's pageSize of report data when a
+// request names none.
+const defaultReportPageSize = 1000
+
 func (s *Server) handleReportData(w http.ResponseWriter, r *http.Request) {
 	// A read, despite the POST: ServiceTitan takes the parameters in a body.
 	if !allowMethods(w, r, http.MethodPost) || !s.admit(w, r, noScope) {
 		return
 	}
-	p, ok := parsePaging(w, r)
+	op := reportDataOperation()
+	p, ok := parsePaging(w, boundQuery(op, r.URL.Query()), defaultReportPageSize, op.PageSizeCap())
 	if !ok {
 		return
 	}
@@ -114,37 +194,79 @@ func (s *Server) handleReportData(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	category, id := r.PathValue("category"), r.PathValue("id")
-	seed := reportSeed(category, id, in.Parameters)
-	if wait, ok := s.allowReportRun(r.PathValue("tenant"), category, id); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(wait))
-		writeProblem(w, http.StatusTooManyRequests, fmt.Sprintf(
-			"report %s/%s was run %d times in the last minute: retry in %d s", category, id, ReportRunsPerMinute, wait), nil)
+	from, to, bad := dateBounds(in.Parameters)
+	if bad != "" {
+		writeInvalid(w, bad, bad+" must be a date such as \"2024-01-31\"")
 		return
 	}
+	category, id := r.PathValue("category"), r.PathValue("id")
+	seed := reportSeed(category, id, in.Parameters)
+	if wait, runs, window, ok := s.allowReportRun(r.PathValue("tenant"), category, id); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		writeProblem(w, http.StatusTooManyRequests, fmt.Sprintf(
+			"report %s/%s was run %d times in the last %s: retry in %d s", category, id, runs, window, wait), nil)
+		return
+	}
+	n := s.reportRowCount(seed)
+	lo, hi := reportRange(n, from, to)
 	out := reportData{Fields: reportFields}
-	out.page = cut(p, reportRows(seed), func(i int) []any { return reportRow(seed, i) }, s.cfg.EndlessLists)
+	out.page = cut(p, hi-lo, func(i int) []any { return reportRow(seed, lo+i, n) }, s.cfg.EndlessLists)
 	writeJSON(w, http.StatusOK, out)
 }
 
+// reportLimit is how many runs of one report fit in how long a window.
+func (s *Server) reportLimit() (runs int, window time.Duration) {
+	runs, window = s.cfg.ReportRuns, s.cfg.ReportWindow
+	if runs == 0 {
+		runs = DefaultReportRuns
+	}
+	if window <= 0 {
+		window = DefaultReportWindow
+	}
+	return runs, window
+}
+
 // allowReportRun records a run of one report on one tenant, or refuses it
-// when ReportRunsPerMinute runs already fall within the last minute of the
-// server clock; wait is then the whole seconds until the oldest leaves it.
-// Each page is a run, as at ServiceTitan. Refused runs are not recorded,
-// so a client that waits as told gets through.
-func (s *Server) allowReportRun(tenant, category, id string) (wait int, ok bool) {
+// when the limit's runs already fall within the window of the server
+// clock; wait is then the whole seconds until the oldest leaves it. Each
+// page is a run, as at ServiceTitan. Refused runs are not recorded, so a
+// client that waits as told gets through.
+func (s *Server) allowReportRun(tenant, category, id string) (wait, runs int, window time.Duration, ok bool) {
+	runs, window = s.reportLimit()
 	key := tenant + "\x00" + category + "\x00" + id
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	runs := dropBefore(s.reportWindows[key], now.Add(-time.Minute))
-	if len(runs) >= ReportRunsPerMinute {
-		s.reportWindows[key] = runs
-		s.reportLimited++
-		left := runs[0].Add(time.Minute).Sub(now)
-		return max(1, int(math.Ceil(left.Seconds()))), false
+	if runs < 0 {
+		s.reportRuns++
+		return 0, runs, window, true
 	}
-	s.reportWindows[key] = append(runs, now)
+	past := dropBefore(s.reportWindows[key], now.Add(-window))
+	if len(past) >= runs {
+		s.reportWindows[key] = past
+		s.reportLimited++
+		left := past[0].Add(window).Sub(now)
+		return max(1, int(math.Ceil(left.Seconds()))), runs, window, false
+	}
+	s.reportWindows[key] = append(past, now)
 	s.reportRuns++
-	return 0, true
+	return 0, runs, window, true
+}
+
+var valueSetFields = []reportField{{Name: "Value", Label: "Value"}, {Name: "Name", Label: "Name"}}
+
+// serveValueSet answers a dynamic value set, the values a report parameter
+// may take, in the report data shape. It is no run of a report, so the
+// report limit leaves it alone.
+func (s *Server) serveValueSet(w http.ResponseWriter, op catalogue.Operation, q url.Values, endpoint string) {
+	p, ok := parsePaging(w, q, defaultPageSize, op.PageSizeCap())
+	if !ok {
+		return
+	}
+	seed := hashOf(strings.ToLower(endpoint))
+	out := reportData{Fields: valueSetFields}
+	out.page = cut(p, 3+int(seed%10), func(i int) []any {
+		return []any{strconv.Itoa(i + 1), "Value " + strconv.Itoa(i+1)}
+	}, s.cfg.EndlessLists)
+	writeJSON(w, http.StatusOK, out)
 }

@@ -114,7 +114,8 @@ func TestReportDataRefusals(t *testing.T) {
 		{"not JSON", `parameters=From`, nil, "body"},
 		{"parameters not a list", `{"parameters":{"From":"2024-01-01"}}`, nil, "body"},
 		{"nameless parameter", `{"parameters":[{"value":1}]}`, nil, "parameters[0].name"},
-		{"page size", `{}`, url.Values{"pageSize": {"5001"}}, "pageSize"},
+		{"page size", `{}`, url.Values{"pageSize": {"25001"}}, "pageSize"},
+		{"From not a date", `{"parameters":[{"name":"From","value":"soon"}]}`, nil, "From"},
 	} {
 		r := callAPI(t, s, http.MethodPost, path, tok, tt.query, tt.body)
 		if r.status != http.StatusBadRequest || problemOf(t, r).Errors[tt.key] == nil {
@@ -139,16 +140,14 @@ func TestReportRunsPerMinute(t *testing.T) {
 	})
 	tok := getToken(t, s)
 	path := reportPath(testTenant, "operations", "42")
-	for i := range 5 {
-		if r, _ := runReport(t, s, tok, path, nil, `{"parameters":[]}`); r.status != http.StatusOK {
-			t.Fatalf("run %d: %d %s", i+1, r.status, r.body)
-		}
-		clk.Advance(10 * time.Second)
+	if r, _ := runReport(t, s, tok, path, nil, `{"parameters":[]}`); r.status != http.StatusOK {
+		t.Fatalf("first run: %d %s", r.status, r.body)
 	}
+	clk.Advance(50 * time.Second)
 	// The first run was 50 s ago: it leaves the minute in 10 s.
 	r, _ := runReport(t, s, tok, path, nil, `{"parameters":[]}`)
 	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "10" {
-		t.Fatalf("6th run in a minute: %d Retry-After %q %s, want 429 and 10", r.status, r.header.Get("Retry-After"), r.body)
+		t.Fatalf("2nd run in a minute: %d Retry-After %q %s, want 429 and 10", r.status, r.header.Get("Retry-After"), r.body)
 	}
 	if title := problemOf(t, r).Title; !strings.Contains(title, "operations/42") {
 		t.Errorf("title %q does not name the report", title)
@@ -178,7 +177,7 @@ func TestReportRunsPerMinute(t *testing.T) {
 	if r, _ := runReport(t, s, tok, path, nil, ""); r.status != http.StatusOK {
 		t.Errorf("once the first run left the minute: %d %s", r.status, r.body)
 	}
-	if st := s.Stats(); st.ReportRuns != 9 || st.ReportRunsLimited != 2 || st.RateLimited != 0 {
-		t.Errorf("stats %+v, want 9 runs, 2 refused by the report limit, none by the rate limit", st)
+	if st := s.Stats(); st.ReportRuns != 5 || st.ReportRunsLimited != 2 || st.RateLimited != 0 {
+		t.Errorf("stats %+v, want 5 runs, 2 refused by the report limit, none by the rate limit", st)
 	}
 }

@@ -1,7 +1,10 @@
 package fakeservicetitan
 
 import (
+	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -41,8 +44,16 @@ func (s *Server) Stats() Stats {
 		ReportRunsLimited: s.reportLimited,
 		PendingAPIFaults:  len(s.apiFaults),
 		APILatencyMS:      s.apiLatency.Milliseconds(),
-		Jobs:              s.jobs,
+		Jobs:              s.jobCount(),
 	}
+}
+
+// jobCount is how many jobs the lists and the export hold now.
+func (s *Server) jobCount() int {
+	c := s.collections[jobsCollection]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.log.records()
 }
 
 // TokenRequests is Stats().TokenRequests: every request to /connect/token,
@@ -67,6 +78,72 @@ type TokenRequest struct {
 	// Form is the posted form without client_secret. It is empty when the
 	// body was not a form.
 	Form url.Values
+}
+
+// APIRequest describes a request an API route received: the method, the
+// path, and the names (never the values) of its query parameters, so that
+// a test can assert what a client sent without the log holding anything
+// secret. Operation and Undefined say which operation of the catalogue the
+// request was and which of its query names that operation does not define
+// (ServiceTitan ignores those without a word, which hides a client's
+// typo); both are empty for a path the catalogue does not know.
+type APIRequest struct {
+	Method string
+	// Path is the escaped path, without the query.
+	Path string
+	// Query names the query parameters in the order they were sent, each
+	// once.
+	Query     []string
+	Operation string
+	Undefined []string
+}
+
+// maxAPILog bounds APIRequestLog as maxTokenLog does the token log.
+const maxAPILog = 10000
+
+// noteAPIRequest records r on arrival, before faults and authorization,
+// so that every request a client made is there.
+func (s *Server) noteAPIRequest(r *http.Request) {
+	rec := APIRequest{Method: r.Method, Path: r.URL.EscapedPath()}
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if name != "" && !seen[name] {
+			seen[name] = true
+			rec.Query = append(rec.Query, name)
+		}
+	}
+	if op, ok := operationOf(r); ok {
+		rec.Operation = op.String()
+		for _, q := range rec.Query {
+			if _, defined := op.QueryName(q); !defined {
+				rec.Undefined = append(rec.Undefined, q)
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.apiLog) >= maxAPILog {
+		s.apiLog = slices.Delete(s.apiLog, 0, len(s.apiLog)-maxAPILog+1)
+	}
+	s.apiLog = append(s.apiLog, rec)
+}
+
+// APIRequestLog returns the API requests since the start or the last
+// Reset, oldest first; beyond the last 10,000 the oldest are dropped.
+func (s *Server) APIRequestLog() []APIRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]APIRequest, len(s.apiLog))
+	for i, r := range s.apiLog {
+		r.Query = slices.Clone(r.Query)
+		r.Undefined = slices.Clone(r.Undefined)
+		out[i] = r
+	}
+	return out
 }
 
 // maxTokenLog bounds TokenRequestLog, so a stand-in left running under a
@@ -110,8 +187,9 @@ func (s *Server) LastIssuedToken() string {
 
 // Reset zeroes the counters, forgets the token requests and the last token,
 // drops queued token and API faults, forgets revocations and empties the
-// rate limits' windows. Latencies are left alone, and so are jobs added by
-// AddJobs: they are settings and data, not state.
+// rate limits' windows, and forgets the API request log. Latencies are
+// left alone, and so are jobs added by AddJobs and records changed: they
+// are settings and data, not state.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -119,6 +197,7 @@ func (s *Server) Reset() {
 	s.rateLimited, s.reportRuns, s.reportLimited = 0, 0, 0
 	s.last = TokenRequest{}
 	s.tokenLog = nil
+	s.apiLog = nil
 	s.lastToken = ""
 	s.faults, s.apiFaults = nil, nil
 	s.revoked = nil

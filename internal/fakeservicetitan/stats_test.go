@@ -70,7 +70,7 @@ func TestResetClearsLimitsAndAPIState(t *testing.T) {
 	jobs := "/jpm/v2/tenant/" + testTenant + "/jobs"
 	report := "/reporting/v2/tenant/" + testTenant + "/report-category/ops/reports/1/data"
 	// Fill the report's minute a second apart, within the rate limit...
-	for range ReportRunsPerMinute {
+	for range DefaultReportRuns {
 		callAPI(t, s, http.MethodPost, report, tok, nil, "")
 		clk.Advance(time.Second)
 	}
@@ -81,7 +81,7 @@ func TestResetClearsLimitsAndAPIState(t *testing.T) {
 	s.InjectAPIFaults(Fault{Status: 500, Repeat: true})
 	s.AddJobs(4)
 	s.RevokeTokens()
-	if st := s.Stats(); st.PendingAPIFaults != 1 || st.Jobs != 6 || st.RateLimited != 1 || st.ReportRuns != ReportRunsPerMinute {
+	if st := s.Stats(); st.PendingAPIFaults != 1 || st.Jobs != 6 || st.RateLimited != 1 || st.ReportRuns != DefaultReportRuns {
 		t.Fatalf("stats %+v", st)
 	}
 	s.Reset()
@@ -102,13 +102,13 @@ func TestStatsCountLimits(t *testing.T) {
 	s := startServer(t, func(c *Config) { c.Now = clk.Now; c.APIRateLimit = 1 })
 	tok := getToken(t, s)
 	report := "/reporting/v2/tenant/" + testTenant + "/report-category/ops/reports/1/data"
-	for range ReportRunsPerMinute + 1 {
+	for range DefaultReportRuns + 1 {
 		callAPI(t, s, http.MethodPost, report, tok, nil, "")
 		clk.Advance(time.Second)
 	}
 	getList(t, s, "/jpm/v2/tenant/"+testTenant+"/jobs", tok, nil)
 	getList(t, s, "/jpm/v2/tenant/"+testTenant+"/jobs", tok, nil)
-	if st := s.Stats(); st.ReportRuns != ReportRunsPerMinute || st.ReportRunsLimited != 1 || st.RateLimited != 1 || st.APIRequests != ReportRunsPerMinute+3 {
+	if st := s.Stats(); st.ReportRuns != DefaultReportRuns || st.ReportRunsLimited != 1 || st.RateLimited != 1 || st.APIRequests != DefaultReportRuns+3 {
 		t.Errorf("stats %+v", st)
 	}
 }
