@@ -114,10 +114,25 @@ func (r APIRequest) IsExport() bool { return r.kind() == catalogue.Export }
 func (r APIRequest) isReport() bool { return r.kind() == catalogue.Report }
 
 // pagesBySize reports whether the request's answer is paged with page and
-// pageSize: lists and report data.
+// pageSize: lists and report data, save the few lists whose operation
+// takes no page (they answer in one).
 func (r APIRequest) pagesBySize() bool {
-	k := r.kind()
-	return k == catalogue.List || k == catalogue.Report
+	op, ok := r.operation()
+	if !ok {
+		return r.kind() == catalogue.List
+	}
+	_, page := op.QueryName("page")
+	return (op.Kind == catalogue.List || op.Kind == catalogue.Report) && page
+}
+
+// takesPageSize reports whether the operation takes pageSize at all.
+func (r APIRequest) takesPageSize() bool {
+	op, ok := r.operation()
+	if !ok {
+		return r.kind() == catalogue.List
+	}
+	_, size := op.QueryName("pageSize")
+	return size
 }
 
 // pageSizeCap is the largest pageSize the request's operation takes.
@@ -176,6 +191,8 @@ func (r APIRequest) Validate() error {
 	switch limit := r.pageSizeCap(); {
 	case r.PageSize != 0 && export:
 		bad(ArgPageSize, "an export takes no pageSize: ServiceTitan chooses the size of each batch; leave page_size out")
+	case r.PageSize != 0 && !r.takesPageSize():
+		bad(ArgPageSize, fmt.Sprintf("%s takes no pageSize: it answers in one; leave page_size out", op))
 	case r.PageSize < 0 || r.PageSize > limit:
 		what := "ServiceTitan's largest page"
 		if known {

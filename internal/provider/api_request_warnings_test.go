@@ -52,3 +52,33 @@ data "servicetitan_api_request" "r" {
 		})
 	}
 }
+
+// Answers that are a bare array, or {"data": […]} without paging, give
+// items_json and item_count, with and without all_pages.
+func TestAccAPIRequestArraysGiveItems(t *testing.T) {
+	srv := acctest.StandIn(t)
+	run := acctest.NewCLIRun(t, acctest.ProviderBlock(srv)+`
+data "servicetitan_api_request" "bills" {
+  folder   = "accounting"
+  endpoint = "inventory-bills"
+}
+data "servicetitan_api_request" "proposal_types" {
+  folder    = "sales"
+  endpoint  = "proposal-types"
+  all_pages = true
+}
+output "counts" {
+  value = {
+    bills          = data.servicetitan_api_request.bills.item_count
+    bill_ids       = length(jsondecode(data.servicetitan_api_request.bills.items_json))
+    proposal_types = data.servicetitan_api_request.proposal_types.item_count
+    pages          = data.servicetitan_api_request.proposal_types.page_count
+  }
+}
+`)
+	run.MustRun("apply", "-auto-approve")
+	counts, _ := run.Outputs()["counts"].(map[string]any)
+	if counts["bills"] == 0.0 || counts["bills"] != counts["bill_ids"] || counts["proposal_types"] == 0.0 || counts["pages"] != 1.0 {
+		t.Errorf("counts %v: want items from the bare array and the data-only answer, one request each", counts)
+	}
+}
