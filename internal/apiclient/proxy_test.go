@@ -31,11 +31,20 @@ func openProxy(t *testing.T, srv *fakeservicetitan.Server, opts servicetitan.Opt
 
 func jobsPath(tenant string) string { return "/jpm/v2/tenant/" + tenant + "/jobs" }
 
+// get sends a request to u as a consumer would, never following a
+// redirect, and returns the status and body.
 func get(t *testing.T, method, u string, header http.Header) (int, string) {
 	t.Helper()
 	// A wait that the proxy fails to end fails the test in seconds.
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 	defer cancel()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return do(t, c, ctx, method, u, header)
+}
+
+// do sends a request with a small JSON body through c.
+func do(t *testing.T, c *http.Client, ctx context.Context, method, u string, header http.Header) (int, string) {
+	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, method, u, strings.NewReader(`{"x":1}`))
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +52,7 @@ func get(t *testing.T, method, u string, header http.Header) (int, string) {
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, u, err)
 	}

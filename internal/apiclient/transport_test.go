@@ -1,10 +1,7 @@
 package apiclient_test
 
 import (
-	"context"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/acctest"
@@ -20,24 +17,6 @@ func transportClient(t *testing.T, srv *fakeservicetitan.Server) *http.Client {
 	return &http.Client{Transport: apiclient.NewTransport(conn)}
 }
 
-func send(t *testing.T, c *http.Client, ctx context.Context, method, path string, header http.Header) int {
-	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, method, path, strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
-	return resp.StatusCode
-}
-
 // The transport's credentials replace whatever the caller put on the
 // request: a consumer's stale token or another app's key never reaches
 // ServiceTitan.
@@ -45,7 +24,7 @@ func TestTransportReplacesTheCallersCredentials(t *testing.T) {
 	srv := acctest.StandIn(t)
 	c := transportClient(t, srv)
 	header := http.Header{"Authorization": {"Bearer stale"}, "St-App-Key": {"another-app"}}
-	if got := send(t, c, t.Context(), http.MethodGet, srv.URL()+"/jpm/v2/tenant/"+acctest.TenantID+"/jobs", header); got != http.StatusOK {
+	if got, _ := do(t, c, t.Context(), http.MethodGet, srv.URL()+"/jpm/v2/tenant/"+acctest.TenantID+"/jobs", header); got != http.StatusOK {
 		t.Errorf("status %d, want 200 with the transport's own token and app key", got)
 	}
 }
@@ -77,7 +56,7 @@ func TestTransportRetriesByMethod(t *testing.T) {
 			}
 			// The stand-in has no POST route for jobs: a resent POST
 			// reaches its 404, which is enough to count.
-			got := send(t, c, ctx, tc.method, srv.URL()+"/jpm/v2/tenant/"+acctest.TenantID+"/jobs", nil)
+			got, _ := do(t, c, ctx, tc.method, srv.URL()+"/jpm/v2/tenant/"+acctest.TenantID+"/jobs", nil)
 			// The stand-in answers a POST to a list with 404 or 405.
 			if got != tc.want && (tc.want != 404 || got != 405) {
 				t.Errorf("status %d, want %d", got, tc.want)
