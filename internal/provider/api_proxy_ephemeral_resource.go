@@ -138,4 +138,3 @@ func (o *openProxies) close(id string) error {
 	}
 	return p.Close()
 }
-
