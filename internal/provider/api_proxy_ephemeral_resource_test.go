@@ -263,3 +263,46 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+const apiProxyRestapiExample = "ephemeral-resources/servicetitan_api_proxy/restapi"
+
+// restapiExampleRE finds, in the restapi example, the expressions a test
+// can evaluate without restapi: the provider block's uri and the paths.
+var (
+	restapiURIRE  = regexp.MustCompile(`(?m)^\s*uri\s*=\s*(.+)$`)
+	restapiPathRE = regexp.MustCompile(`(?m)^\s*path\s*=\s*(.+)$`)
+)
+
+// TestAccAPIProxyRestapiExampleExpressions evaluates the restapi example's
+// uri and paths against the stand-in: restapi cannot be installed here, so
+// the consumer provider takes them, as restapi would, and GETs each path
+// below the uri through the proxy.
+func TestAccAPIProxyRestapiExampleExpressions(t *testing.T) {
+	example := readFile(t, filepath.Join(examplesRoot, apiProxyRestapiExample, "main.tf"))
+	uri := restapiURIRE.FindStringSubmatch(example)
+	paths := restapiPathRE.FindAllStringSubmatch(example, -1)
+	if uri == nil || len(paths) == 0 {
+		t.Fatalf("the restapi example has no uri or no path:\n%s", example)
+	}
+	srv := acctest.StandIn(t)
+	config := acctest.ProviderBlock(srv) + fmt.Sprintf(`
+variable "servicetitan_tenant_id" {
+  type    = string
+  default = %q
+}
+
+ephemeral "servicetitan_api_proxy" "this" {}
+
+provider "consumer" {
+  uri = %s
+}
+`, acctest.TenantID, uri[1])
+	for i, p := range paths {
+		config += fmt.Sprintf("\nresource \"consumer_call\" \"path_%d\" {\n  path = %s\n}\n", i, p[1])
+	}
+	run := acctest.NewConsumerCLIRun(t, config)
+	run.MustRun("apply", "-auto-approve")
+	if n := srv.Stats().APIRequests; n < len(paths) {
+		t.Errorf("the stand-in received %d API requests, want one for each of the example's %d paths", n, len(paths))
+	}
+}
