@@ -245,6 +245,11 @@ resource "consumer_call" "a" {
 `, acctest.TenantID)
 			run := acctest.NewConsumerCLIRun(t, config)
 			out := interruptWhileWaiting(t, run, "apply")
+			// The consumer is answered at once, with problem details that
+			// say what was being waited for.
+			if want := acctest.ErrorText(fmt.Sprintf("the API request was interrupted (Ctrl-C, or the run was stopped) while waiting 25s, as ServiceTitan's Retry-After asked after HTTP %d", status)); !want.MatchString(out) {
+				t.Errorf("the output does not say %q:\n%s", want, out)
+			}
 			if strings.Contains(out, "Creation complete") {
 				t.Errorf("the call was created after Ctrl-C:\n%s", out)
 			}
