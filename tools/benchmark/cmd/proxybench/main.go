@@ -133,7 +133,7 @@ func run(rounds, requests int, latency time.Duration) error {
 	}
 	row("straight to the stand-in", d, ds)
 	row("through the proxy", p, ps)
-	fmt.Printf("ratio (proxy / straight, medians): %.3f; per GET the proxy adds %s\n", float64(p)/float64(d), ((p-d)/time.Duration(requests)).Round(10*time.Microsecond))
+	fmt.Printf("ratio (proxy / straight, medians): %.3f; per GET the proxy adds %s\n", float64(p)/float64(d), ((p - d) / time.Duration(requests)).Round(10*time.Microsecond))
 	fmt.Printf("stand-in during the rounds: %d API requests, %d token requests\n", after.APIRequests-before.APIRequests, after.TokenRequests-before.TokenRequests)
 	return nil
 }
