@@ -3,12 +3,15 @@
 package provider
 
 import (
+	"bytes"
 	"fmt"
+	"log"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +45,8 @@ const proxyScriptCalls = 13
 // the apply the url answers nothing, and neither the state nor a trace log
 // holds the url, a token or the app key.
 func TestAccAPIProxyScriptOutlastsTokens(t *testing.T) {
-	srv := acctest.StandIn(t, shortTokens)
+	var requests lockedBuffer
+	srv := acctest.StandIn(t, shortTokens, func(c *fakeservicetitan.Config) { c.Logger = log.New(&requests, "", 0) })
 	out := t.TempDir()
 	config := acctest.ProviderBlock(srv) + fmt.Sprintf(`
 ephemeral "servicetitan_api_proxy" "this" {}
@@ -106,8 +110,24 @@ resource "terraform_data" "calls" {
 			t.Errorf("%s answered %q, want %s", k, got[k], v)
 		}
 	}
-	if n := srv.Stats().APIRequests; n != proxyScriptCalls {
-		t.Errorf("the stand-in received %d API requests, want the script's %d good calls alone: a refused request reached it", n, proxyScriptCalls)
+	// The stand-in's log: token requests, and the script's good calls,
+	// each answered 200 once (a call sent again with a fresh token after a
+	// 401, at a token's last moment, shows its 401 too). A refused request
+	// that got through would show as another path or another 200.
+	answered := 0
+	jobs := "GET /jpm/v2/tenant/" + acctest.TenantID + "/jobs "
+	for _, line := range strings.Split(strings.TrimSpace(requests.String()), "\n") {
+		switch {
+		case strings.HasPrefix(line, "POST /connect/token "):
+		case strings.HasPrefix(line, jobs+"200 "):
+			answered++
+		case strings.HasPrefix(line, jobs+"401 "):
+		default:
+			t.Errorf("the stand-in received a request the script's good calls do not make: %s", line)
+		}
+	}
+	if answered != proxyScriptCalls {
+		t.Errorf("the stand-in answered %d job lists, want the script's %d good calls alone: a refused request reached it\n%s", answered, proxyScriptCalls, requests.String())
 	}
 
 	// The proxy is closed with the run: its url answers nothing.
@@ -258,6 +278,25 @@ resource "consumer_call" "a" {
 			}
 		})
 	}
+}
+
+// lockedBuffer is a bytes.Buffer for a logger that handlers of the
+// stand-in write to at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func readFile(t *testing.T, path string) string {
