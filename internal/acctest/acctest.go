@@ -30,11 +30,32 @@ func RequiredProviders() string {
 	return fmt.Sprintf("terraform {\n  required_providers {\n    servicetitan = {\n      source = %q\n    }\n  }\n}\n", ProviderSource)
 }
 
-// CLIConfig is a CLI configuration that takes the provider from pluginDir
-// and every other provider from its usual place; the user's own CLI
-// configuration is not read.
-func CLIConfig(pluginDir string) string {
-	return fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderSource, pluginDir)
+// Override is one more dev_overrides entry: the provider with source
+// address Source is taken from the directory Dir.
+type Override struct{ Source, Dir string }
+
+// CLIConfig is a CLI configuration that takes the provider from pluginDir,
+// the providers of extra from their directories, and every other provider
+// from its usual place; the user's own CLI configuration is not read.
+func CLIConfig(pluginDir string, extra ...Override) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "provider_installation {\n  dev_overrides {\n    %q = %q\n", ProviderSource, pluginDir)
+	for _, o := range extra {
+		fmt.Fprintf(&b, "    %q = %q\n", o.Source, o.Dir)
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	return b.String()
+}
+
+// ConsumerSource is the source address of the consumer provider the tests
+// build (internal/acctest/consumer): a provider block that takes an API
+// root and static headers once, as Mastercard/restapi's does.
+const ConsumerSource = "servicetitan-tf/consumer"
+
+// RequiredProvidersWithConsumer is RequiredProviders naming the consumer
+// provider too: a module has one required_providers block.
+func RequiredProvidersWithConsumer() string {
+	return fmt.Sprintf("terraform {\n  required_providers {\n    servicetitan = {\n      source = %q\n    }\n    consumer = {\n      source = %q\n    }\n  }\n}\n", ProviderSource, ConsumerSource)
 }
 
 // ErrorText matches a message the CLI may have wrapped across lines: each

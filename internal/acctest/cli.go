@@ -88,7 +88,7 @@ type build struct {
 	err  error
 }
 
-var providerBuild, standInBuild build
+var providerBuild, standInBuild, consumerBuild build
 
 // get builds pkg (relative to the module root) with ldflags into name
 // under the run's work directory, the first time it is asked for.
@@ -137,6 +137,14 @@ func StandInBinary(t *testing.T) string {
 	return standInBuild.get(t, "servicetitan-standin", "./cmd/servicetitan-standin", "")
 }
 
+// ConsumerBinary builds the consumer provider (internal/acctest/consumer)
+// once per test run and returns the directory that holds it, for a
+// dev_overrides entry under ConsumerSource.
+func ConsumerBinary(t *testing.T) string {
+	t.Helper()
+	return filepath.Dir(consumerBuild.get(t, "terraform-provider-consumer", "./internal/acctest/consumer", ""))
+}
+
 // CLIRun is one working directory driven by the real CLI, with the provider
 // built from this module and found through dev_overrides, as a user of a
 // locally built provider would run it. Some behaviour is only visible this
@@ -146,6 +154,7 @@ type CLIRun struct {
 	t   *testing.T
 	Dir string
 	Env []string
+	rc  string
 }
 
 // NewCLIRun writes config, after a required_providers block, into a fresh
@@ -179,7 +188,30 @@ func CLIRunIn(t *testing.T, dir string, extraEnv ...string) *CLIRun {
 		env = append(env, kv)
 	}
 	env = append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
-	return &CLIRun{t: t, Dir: dir, Env: append(env, extraEnv...)}
+	return &CLIRun{t: t, Dir: dir, Env: append(env, extraEnv...), rc: rc}
+}
+
+// Install adds providers to the run's dev_overrides, beside this one.
+func (c *CLIRun) Install(extra ...Override) {
+	c.t.Helper()
+	if err := os.WriteFile(c.rc, []byte(CLIConfig(ProviderBinary(c.t), extra...)), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// NewConsumerCLIRun is NewCLIRun with the consumer provider
+// (internal/acctest/consumer) built and installed beside this one, and
+// named in the configuration's required_providers.
+func NewConsumerCLIRun(t *testing.T, config string, extraEnv ...string) *CLIRun {
+	t.Helper()
+	SkipUnlessSupported(t, config)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(RequiredProvidersWithConsumer()+config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := CLIRunIn(t, dir, extraEnv...)
+	c.Install(Override{Source: ConsumerSource, Dir: ConsumerBinary(t)})
+	return c
 }
 
 // Command returns the CLI command for args, ready to start, with its output

@@ -37,6 +37,9 @@ var documentationOnlyExamples = []string{
 	"ephemeral-resources/servicetitan_auth_token/aws-secrets-manager",
 	"ephemeral-resources/servicetitan_auth_token/vault",
 	"ephemeral-resources/servicetitan_auth_token/provider-block",
+	// Its url and path are evaluated against the stand-in by
+	// TestAccAPIProxyRestapiExampleExpressions, through a consumer provider.
+	apiProxyRestapiExample,
 }
 
 // The demo belongs to make demo, which runs it itself; the users' test
@@ -257,6 +260,8 @@ func runnableExamples() []runnableExample {
 				}),
 			},
 		},
+		// Its curl -f fails the apply unless the call through the proxy answered 2xx.
+		{dir: "ephemeral-resources/servicetitan_api_proxy", prepare: credentialsInEnvironment, minTokenRequests: 1},
 		// Its provisioner fails the apply unless the ephemeral read worked.
 		{dir: "ephemeral-resources/servicetitan_api_request", prepare: credentialsInEnvironment, minTokenRequests: 1},
 		// Its curl call fails the apply unless the stand-in accepts the token.

@@ -3,6 +3,9 @@
 # request it makes for its resources. The token is opened when the provider
 # is configured and kept for the whole plan or apply, so ask for at least as
 # much life as the longest apply needs (min_token_life, up to 10 minutes).
+# An apply that may outlast a token (15 minutes) needs the
+# servicetitan_api_proxy ephemeral resource instead: give its url as the
+# uri, and no headers, and every request gets a fresh token.
 terraform {
   required_providers {
     servicetitan = {
