@@ -299,8 +299,9 @@ func TestAGzipBombIsBoundedByTheBudget(t *testing.T) {
 		}
 	}
 	// The budget, the buffers being copied as they double, and the
-	// collector's headroom; without the budget ten reads held over a GiB.
-	if limit := uint64(2*apiclient.ResponseBudget + 128<<20); peak > limit {
+	// collector's headroom (it lets the heap grow to twice what was live):
+	// with the budget the peak is about 2x, without it ten reads reach 4x.
+	if limit := uint64(3 * apiclient.ResponseBudget); peak > limit {
 		t.Errorf("the heap peaked at %d MiB, more than %d MiB", peak>>20, limit>>20)
 	}
 	t.Logf("heap peak %d MiB for 10 reads of a %d KiB gzip bomb", peak>>20, len(bomb)>>10)
