@@ -60,6 +60,9 @@ type Operation struct {
 	MaxPageSize int
 	// Query names the query parameters the operation defines.
 	Query []string
+
+	// segs is Path split once, for matching concrete paths against it.
+	segs []string
 }
 
 // PageSizeCap is the largest pageSize the operation takes.
@@ -100,7 +103,7 @@ var load = sync.OnceValue(func() []Operation {
 		if err != nil {
 			panic("catalogue: malformed page-size cap in " + strconv.Quote(line))
 		}
-		op := Operation{Folder: f[0], Version: f[1], Method: f[2], Path: f[3], Kind: Kind(f[4]), MaxPageSize: maxPageSize}
+		op := Operation{Folder: f[0], Version: f[1], Method: f[2], Path: f[3], Kind: Kind(f[4]), MaxPageSize: maxPageSize, segs: splitPath(f[3])}
 		if f[6] != "" {
 			op.Query = strings.Split(f[6], ",")
 		}
@@ -139,23 +142,11 @@ func Find(folder, version, method, endpoint string) (Operation, bool) {
 		if !strings.EqualFold(op.Folder, folder) || !strings.EqualFold(op.Version, version) || !strings.EqualFold(op.Method, method) {
 			continue
 		}
-		if n, ok := matches(splitPath(op.Path), segs); ok && n > bestLiterals {
+		if n, ok := matches(op.segs, segs); ok && n > bestLiterals {
 			best, bestLiterals = op, n
 		}
 	}
 	return best, bestLiterals >= 0
-}
-
-// Known reports whether the catalogue has any operation of folder and
-// version: one that has none is a folder (or version) ServiceTitan does
-// not publish, or one it published after the catalogue was made.
-func Known(folder, version string) bool {
-	for _, op := range load() {
-		if strings.EqualFold(op.Folder, folder) && strings.EqualFold(op.Version, version) {
-			return true
-		}
-	}
-	return false
 }
 
 // Closest returns at most n paths of method's operations in folder and
@@ -170,7 +161,7 @@ func Closest(folder, version, method, endpoint string, n int) []string {
 	var all []scored
 	for _, op := range load() {
 		if strings.EqualFold(op.Folder, folder) && strings.EqualFold(op.Version, version) && strings.EqualFold(op.Method, method) {
-			all = append(all, scored{op.Path, distance(want, templateShape(splitPath(op.Path)))})
+			all = append(all, scored{op.Path, distance(want, templateShape(op.segs))})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b scored) int { return a.d - b.d })
@@ -189,7 +180,9 @@ func splitPath(p string) []string {
 	return strings.Split(p, "/")
 }
 
-func isTemplate(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
+// IsTemplate reports whether a path segment of an operation is a
+// parameter, such as "{id}", which any one segment matches.
+func IsTemplate(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
 
 // matches reports whether segs fit tmpl, and how many literal segments
 // matched.
@@ -200,7 +193,7 @@ func matches(tmpl, segs []string) (int, bool) {
 	literals := 0
 	for i, t := range tmpl {
 		switch {
-		case isTemplate(t):
+		case IsTemplate(t):
 		case strings.EqualFold(t, segs[i]):
 			literals++
 		default:
@@ -215,7 +208,7 @@ func matches(tmpl, segs []string) (int, bool) {
 func templateShape(segs []string) string {
 	out := make([]string, len(segs))
 	for i, s := range segs {
-		if isTemplate(s) || isDigits(s) {
+		if IsTemplate(s) || isDigits(s) {
 			out[i] = "{}"
 		} else {
 			out[i] = strings.ToLower(s)

@@ -46,7 +46,7 @@ func (c *collection) record(i int) record {
 // "folder/segment/{}/segment" in lower case, and a label for its records.
 func collectionKey(op catalogue.Operation) (key, label string) {
 	segs := strings.Split(strings.Trim(op.Path, "/"), "/")
-	if op.Kind == catalogue.Object && len(segs) > 1 && isTemplate(segs[len(segs)-1]) {
+	if op.Kind == catalogue.Object && len(segs) > 1 && catalogue.IsTemplate(segs[len(segs)-1]) {
 		segs = segs[:len(segs)-1]
 	}
 	switch {
@@ -57,7 +57,7 @@ func collectionKey(op catalogue.Operation) (key, label string) {
 	}
 	out := make([]string, len(segs))
 	for i, s := range segs {
-		if isTemplate(s) {
+		if catalogue.IsTemplate(s) {
 			out[i] = "{}"
 		} else {
 			out[i] = strings.ToLower(s)
@@ -67,16 +67,10 @@ func collectionKey(op catalogue.Operation) (key, label string) {
 	return strings.ToLower(op.Folder) + "/" + strings.Join(out, "/"), label
 }
 
-func isTemplate(seg string) bool { return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") }
-
 // servedOperation reports whether the stand-in answers op: every GET, and
 // the POST reads.
 func servedOperation(op catalogue.Operation) bool {
-	return op.Method == http.MethodGet || (op.Method == http.MethodPost && (op.Kind == catalogue.Report || isCapacity(op)))
-}
-
-func isCapacity(op catalogue.Operation) bool {
-	return op.Folder == "dispatch" && op.Method == http.MethodPost && op.Path == "capacity"
+	return op.Method == http.MethodGet || op.ReadsByPost()
 }
 
 // newCollections makes every collection the served operations name, with
@@ -184,9 +178,9 @@ func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request) {
 	if !s.admit(w, r, scope) {
 		return
 	}
-	if isCapacity(op) {
-		// The body says which days and technicians to look at; the
-		// stand-in's capacity is the same for any.
+	if op.Method == http.MethodPost {
+		// A POST read's body says what to read (for capacity, which days
+		// and technicians); the stand-in's answer is the same for any.
 		_, _ = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, maxReportBody))
 	}
 	q := boundQuery(op, r.URL.Query())
@@ -322,7 +316,7 @@ func (s *Server) serveObject(w http.ResponseWriter, op catalogue.Operation, c *c
 	defer c.mu.Unlock()
 	s.catchUp(c, s.now())
 	n := c.log.records()
-	if !isTemplate(last) || !strings.HasSuffix(strings.ToLower(strings.Trim(last, "{}")), "id") {
+	if !catalogue.IsTemplate(last) || !strings.HasSuffix(strings.ToLower(strings.Trim(last, "{}")), "id") {
 		if n == 0 {
 			s.handleNotFound(w, nil)
 			return

@@ -18,7 +18,7 @@ import (
 func concretePath(s *Server, op catalogue.Operation) string {
 	segs := strings.Split(op.Path, "/")
 	for i, seg := range segs {
-		if !isTemplate(seg) {
+		if !catalogue.IsTemplate(seg) {
 			continue
 		}
 		segs[i] = "1"
