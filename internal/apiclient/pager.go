@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/catalogue"
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
@@ -91,11 +92,12 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 	if req.MaxPages == 0 {
 		req.MaxPages = DefaultMaxPages
 	}
-	paged, export := req.pagesBySize(), req.IsExport()
+	sh := req.shape()
+	paged, export := sh.paged, sh.kind == catalogue.Export
 	if req.PageSize == 0 && req.AllPages && paged {
 		// As few requests as the operation allows: every page of a report
 		// is a run of it, and ServiceTitan limits the runs.
-		req.PageSize = req.pageSizeCap()
+		req.PageSize = sh.sizeCap
 	}
 	base, err := servicetitan.BuildAPIURLVersion(r.conn.APIRootURL(), req.Folder, req.Version, r.conn.TenantID(), req.Endpoint)
 	if err != nil {
@@ -128,7 +130,7 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 		if out.URL == "" {
 			out.URL = u
 		}
-		status, body, err := r.send(ctx, req, u)
+		status, body, err := r.send(ctx, req, sh, u)
 		if err != nil {
 			return nil, err
 		}
@@ -223,17 +225,17 @@ func (r *read) warnEchoes(out *APIResponse) {
 
 // send makes one request of a read and returns its status and body: a
 // 2xx answer whose body is JSON, or an *APIError saying what went wrong.
-func (r *read) send(ctx context.Context, req APIRequest, u string) (int, []byte, error) {
+func (r *read) send(ctx context.Context, req APIRequest, sh shape, u string) (int, []byte, error) {
 	ctx, x := withExchange(ctx)
 	defer func() {
 		if x.token != nil {
 			r.secrets = append(r.secrets, x.token.AccessToken)
 		}
 	}()
-	if op, ok := req.operation(); ok && op.ReadsByPost() {
+	if sh.known && sh.op.ReadsByPost() {
 		ctx = AsRead(ctx)
 	}
-	if req.isReport() {
+	if sh.kind == catalogue.Report {
 		ctx = asReport(ctx)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, u, bodyReader(req.Body))

@@ -78,69 +78,52 @@ type APIRequestError struct {
 
 func (e *APIRequestError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Arg, e.Allowed) }
 
-// operation is the catalogue's operation for the request, if ServiceTitan
-// publishes it.
-func (r APIRequest) operation() (catalogue.Operation, bool) {
-	version, method := r.Version, r.Method
+// address is where the request goes, its defaults filled in: folder,
+// version and endpoint without stray slashes, and the method in capitals.
+func (r APIRequest) address() (folder, version, method, endpoint string) {
+	version, method = r.Version, strings.ToUpper(r.Method)
 	if version == "" {
 		version = servicetitan.DefaultAPIVersion
 	}
 	if method == "" {
 		method = http.MethodGet
 	}
-	return catalogue.Find(strings.Trim(r.Folder, "/"), version, strings.ToUpper(method), strings.Trim(r.Endpoint, "/"))
+	return strings.Trim(r.Folder, "/"), version, method, strings.Trim(r.Endpoint, "/")
 }
 
-// kind is how ServiceTitan answers the request: the catalogue's kind, or
-// for an operation it does not list, an export when the endpoint is under
-// export/ and otherwise a list, as ServiceTitan names them.
-func (r APIRequest) kind() catalogue.Kind {
-	if op, ok := r.operation(); ok {
-		return op.Kind
-	}
-	first, _, _ := strings.Cut(strings.TrimLeft(r.Endpoint, "/"), "/")
-	if first == "export" {
-		return catalogue.Export
-	}
-	return catalogue.List
+// shape is how ServiceTitan serves a request, as the catalogue says: found
+// once per request, since every answer of it is read the same way.
+type shape struct {
+	// op is the catalogue's operation, when known says ServiceTitan
+	// publishes one.
+	op    catalogue.Operation
+	known bool
+	// kind is op's kind or, for an operation the catalogue does not list,
+	// an export when the endpoint is under export/ and otherwise a list,
+	// as ServiceTitan names them.
+	kind catalogue.Kind
+	// paged says the answer is paged with page and pageSize: lists and
+	// report data, save the few lists whose operation takes no page (they
+	// answer in one); sized says it takes pageSize at all.
+	paged, sized bool
+	// sizeCap is the largest pageSize the operation takes.
+	sizeCap int
 }
 
-// IsExport reports whether the endpoint is an export, which continues with
-// continueFrom and from rather than with pages.
-func (r APIRequest) IsExport() bool { return r.kind() == catalogue.Export }
-
-// isReport reports whether the request reads report data, whose rows
-// come with the names of their columns and whose runs ServiceTitan limits.
-func (r APIRequest) isReport() bool { return r.kind() == catalogue.Report }
-
-// pagesBySize reports whether the request's answer is paged with page and
-// pageSize: lists and report data, save the few lists whose operation
-// takes no page (they answer in one).
-func (r APIRequest) pagesBySize() bool {
-	op, ok := r.operation()
-	if !ok {
-		return r.kind() == catalogue.List
+func (r APIRequest) shape() shape {
+	folder, version, method, endpoint := r.address()
+	op, known := catalogue.Find(folder, version, method, endpoint)
+	if !known {
+		kind := catalogue.List
+		if first, _, _ := strings.Cut(endpoint, "/"); first == "export" {
+			kind = catalogue.Export
+		}
+		return shape{kind: kind, paged: kind == catalogue.List, sized: kind == catalogue.List, sizeCap: MaxPageSize}
 	}
 	_, page := op.QueryName("page")
-	return (op.Kind == catalogue.List || op.Kind == catalogue.Report) && page
-}
-
-// takesPageSize reports whether the operation takes pageSize at all.
-func (r APIRequest) takesPageSize() bool {
-	op, ok := r.operation()
-	if !ok {
-		return r.kind() == catalogue.List
-	}
 	_, size := op.QueryName("pageSize")
-	return size
-}
-
-// pageSizeCap is the largest pageSize the request's operation takes.
-func (r APIRequest) pageSizeCap() int {
-	if op, ok := r.operation(); ok {
-		return op.PageSizeCap()
-	}
-	return MaxPageSize
+	return shape{op: op, known: true, kind: op.Kind, sizeCap: op.PageSizeCap(), sized: size,
+		paged: (op.Kind == catalogue.List || op.Kind == catalogue.Report) && page}
 }
 
 // Validate checks the request's arguments without sending anything, so a
@@ -158,10 +141,7 @@ func (r APIRequest) Validate() error {
 		}
 	}
 	if len(errs) == 0 {
-		version := r.Version
-		if version == "" {
-			version = servicetitan.DefaultAPIVersion
-		}
+		_, version, _, _ := r.address()
 		if _, err := servicetitan.BuildAPIURLVersion("https://api.example", r.Folder, version, "1", r.Endpoint); err != nil {
 			var pe *servicetitan.URLPartError
 			if errors.As(err, &pe) {
@@ -171,7 +151,8 @@ func (r APIRequest) Validate() error {
 			}
 		}
 	}
-	op, known := r.operation()
+	sh := r.shape()
+	op, known := sh.op, sh.known
 	switch r.Method {
 	case "", http.MethodGet:
 		if r.Body != "" {
@@ -187,11 +168,11 @@ func (r APIRequest) Validate() error {
 	default:
 		bad(ArgMethod, fmt.Sprintf("must be \"GET\" or, for the reads ServiceTitan serves by POST, \"POST\", not %q", r.Method))
 	}
-	export := r.IsExport()
-	switch limit := r.pageSizeCap(); {
+	export := sh.kind == catalogue.Export
+	switch limit := sh.sizeCap; {
 	case r.PageSize != 0 && export:
 		bad(ArgPageSize, "an export takes no pageSize: ServiceTitan chooses the size of each batch; leave page_size out")
-	case r.PageSize != 0 && !r.takesPageSize():
+	case r.PageSize != 0 && !sh.sized:
 		bad(ArgPageSize, fmt.Sprintf("%s takes no pageSize: it answers in one; leave page_size out", op))
 	case r.PageSize < 0 || r.PageSize > limit:
 		what := "ServiceTitan's largest page"
@@ -205,9 +186,9 @@ func (r APIRequest) Validate() error {
 	}
 	for _, k := range slices.Sorted(maps.Keys(r.Query)) {
 		switch {
-		case strings.EqualFold(k, "page") && r.AllPages && r.pagesBySize():
+		case strings.EqualFold(k, "page") && r.AllPages && sh.paged:
 			bad(ArgQuery, fmt.Sprintf("%s is set by all_pages, which reads every page; leave it out of query, or unset all_pages to read one page", k))
-		case strings.EqualFold(k, "pageSize") && (r.PageSize != 0 || (r.AllPages && r.pagesBySize())):
+		case strings.EqualFold(k, "pageSize") && (r.PageSize != 0 || (r.AllPages && sh.paged)):
 			bad(ArgQuery, fmt.Sprintf("%s is set by the provider here; give the page size as page_size = … instead", k))
 		case strings.EqualFold(k, "from") && export && (r.AllPages || r.From != ""):
 			bad(ArgQuery, fmt.Sprintf("%s is set by the provider for an export; give the starting point as from = … instead", k))
@@ -243,16 +224,10 @@ type RequestWarning struct {
 // operations: an operation it does not list, and query parameters the
 // operation does not define, which ServiceTitan would ignore.
 func (r APIRequest) Warnings() []RequestWarning {
-	version, method := r.Version, strings.ToUpper(r.Method)
-	if version == "" {
-		version = servicetitan.DefaultAPIVersion
-	}
-	if method == "" {
-		method = http.MethodGet
-	}
-	folder, endpoint := strings.Trim(r.Folder, "/"), strings.Trim(r.Endpoint, "/")
-	op, ok := r.operation()
-	if !ok {
+	folder, version, method, endpoint := r.address()
+	sh := r.shape()
+	op := sh.op
+	if !sh.known {
 		detail := fmt.Sprintf("ServiceTitan's published API has no operation %s %s/%s %s.", method, folder, version, endpoint)
 		if closest := catalogue.Closest(folder, version, method, endpoint, 3); len(closest) > 0 {
 			detail += fmt.Sprintf(" The closest %s endpoints it has in %s/%s are %s.", method, folder, version, strings.Join(closest, ", "))
