@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/catalogue"
@@ -203,16 +204,33 @@ func (r *read) run(ctx context.Context) (*APIResponse, error) {
 // neither the state nor an output ever holds one, and counts them for the
 // warning.
 func (r *read) scrub(body []byte) []byte {
-	for _, secret := range r.secrets {
+	body, n := replaceSecrets(body, r.secrets)
+	r.echoed += n
+	return body
+}
+
+// serverWords is a body as an error may quote it: the same replacement,
+// made before anything is parsed or cut short, so that no part of a
+// credential survives an excerpt.
+func (r *read) serverWords(body []byte) []byte {
+	body, _ = replaceSecrets(body, r.secrets)
+	return body
+}
+
+// replaceSecrets replaces each of secrets in body by value, and counts
+// the replacements.
+func replaceSecrets(body []byte, secrets []string) ([]byte, int) {
+	total := 0
+	for _, secret := range secrets {
 		if secret == "" {
 			continue
 		}
 		if n := bytes.Count(body, []byte(secret)); n > 0 {
-			r.echoed += n
+			total += n
 			body = bytes.ReplaceAll(body, []byte(secret), []byte("[REDACTED]"))
 		}
 	}
-	return body
+	return body, total
 }
 
 func (r *read) warnEchoes(out *APIResponse) {
@@ -227,11 +245,6 @@ func (r *read) warnEchoes(out *APIResponse) {
 // 2xx answer whose body is JSON, or an *APIError saying what went wrong.
 func (r *read) send(ctx context.Context, req APIRequest, sh shape, u string) (int, []byte, error) {
 	ctx, x := withExchange(ctx)
-	defer func() {
-		if x.token != nil {
-			r.secrets = append(r.secrets, x.token.AccessToken)
-		}
-	}()
 	if sh.known && sh.op.ReadsByPost() {
 		ctx = AsRead(ctx)
 	}
@@ -247,6 +260,11 @@ func (r *read) send(ctx context.Context, req APIRequest, sh shape, u string) (in
 		hreq.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := r.http.Do(hreq)
+	// The token just sent is a credential the server may echo, in this
+	// answer and in whatever the read says later.
+	if x.token != nil && !slices.Contains(r.secrets, x.token.AccessToken) {
+		r.secrets = append(r.secrets, x.token.AccessToken)
+	}
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
@@ -287,31 +305,15 @@ func (r *read) send(ctx context.Context, req APIRequest, sh shape, u string) (in
 	}
 	defer r.drop(int64(cap(body)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := r.statusError(req.Method, u, resp.StatusCode, r.serverWords(body, x.token), x.refreshed)
+		e := r.statusError(req.Method, u, resp.StatusCode, r.serverWords(body), x.refreshed)
 		e.Attempts, e.History = x.attempts, x.history
 		return 0, nil, e
 	}
 	if !json.Valid(body) {
 		return fail(&APIError{History: x.history,
-			Excerpt: servicetitan.Excerpt(r.serverWords(body, x.token)), Problem: servicetitan.NotJSONProblem(resp.Header.Get("Content-Type"), body)})
+			Excerpt: servicetitan.Excerpt(r.serverWords(body)), Problem: servicetitan.NotJSONProblem(resp.Header.Get("Content-Type"), body)})
 	}
 	return resp.StatusCode, body, nil
-}
-
-// serverWords is a body as an error may quote it: whatever the server
-// echoed, the token, the app key and the client secret are replaced
-// before anything is parsed or cut short, so no part of one survives.
-func (c *Client) serverWords(body []byte, tok *servicetitan.Token) []byte {
-	secrets := c.conn.Secrets()
-	if tok != nil {
-		secrets = append(secrets, tok.AccessToken)
-	}
-	for _, secret := range secrets {
-		if secret != "" {
-			body = bytes.ReplaceAll(body, []byte(secret), []byte("[REDACTED]"))
-		}
-	}
-	return body
 }
 
 func (c *Client) statusError(method, u string, status int, body []byte, refreshed bool) *APIError {
