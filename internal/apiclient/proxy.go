@@ -53,10 +53,6 @@ type Proxy struct {
 	done      chan struct{}
 }
 
-// MaxProxyRequestBody bounds a consumer's request body, which the proxy
-// keeps to send again after a refused token or a 429.
-const MaxProxyRequestBody = MaxRequestBody
-
 // NewProxy opens a proxy for conn on a loopback port. The values of ctx
 // (a logger and its masks) go with every request the proxy sends; its
 // end does not close the proxy, Close does. stop, when it ends, ends the
@@ -170,9 +166,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	shown = servicetitan.RedactURL(rest)
-	if r.ContentLength > MaxProxyRequestBody {
+	// A body declared too large is refused before it is read; one that
+	// turns out too large, by the transport (errRequestTooLarge).
+	if r.ContentLength > MaxRequestBody {
 		out.status = http.StatusRequestEntityTooLarge
-		refuse(w, &problem{http.StatusRequestEntityTooLarge, "Request body too large", fmt.Sprintf("the API proxy keeps a request's body to send it again after a refused token or a 429, up to %d MiB", MaxProxyRequestBody>>20)})
+		refuse(w, &problem{http.StatusRequestEntityTooLarge, "Request body too large", fmt.Sprintf("the API proxy keeps a request's body to send it again after a refused token or a 429, up to %d MiB", MaxRequestBody>>20)})
 		return
 	}
 	p.rp.ServeHTTP(w, r.WithContext(ctx))
@@ -234,7 +232,7 @@ func (p *Proxy) failed(w http.ResponseWriter, r *http.Request, err error) {
 		status, title = http.StatusServiceUnavailable, "Interrupted"
 	case errors.As(err, &ae) && ae.StatusCode == http.StatusTooManyRequests:
 		status, title = http.StatusTooManyRequests, "Throttled"
-	case errors.As(err, &ae) && strings.Contains(ae.Problem, "request body"):
+	case errors.Is(err, errRequestTooLarge):
 		status, title = http.StatusRequestEntityTooLarge, "Request body too large"
 	}
 	outcomeOf(r.Context()).status = status

@@ -248,3 +248,34 @@ func TestProxyStopsWaitsAndCloses(t *testing.T) {
 		t.Error("the closed proxy still answers")
 	}
 }
+
+// A body past what the proxy keeps for a resend is refused with 413,
+// whether its length was declared or it arrived in chunks, and nothing
+// reaches ServiceTitan.
+func TestProxyRefusesABodyTooLargeToKeep(t *testing.T) {
+	srv := acctest.StandIn(t)
+	p := openProxy(t, srv, acctest.FastOptions(), nil)
+	big := strings.Repeat("x", apiclient.MaxRequestBody+1)
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = strings.NewReader(big)
+		if chunked {
+			// A reader of unknown length: the client sends it in chunks.
+			body = io.MultiReader(strings.NewReader(big))
+		}
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, p.URL+jobsPath(acctest.TenantID), body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("chunked %v: %v", chunked, err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked %v: status %d, want 413", chunked, resp.StatusCode)
+		}
+	}
+	if n := srv.Stats().APIRequests + srv.TokenRequests(); n != 0 {
+		t.Errorf("the stand-in received %d requests", n)
+	}
+}

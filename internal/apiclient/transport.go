@@ -152,7 +152,7 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (t *Transport) roundTrip(ctx context.Context, r *http.Request, x *exchange) (*http.Response, error) {
 	body, err := requestBody(r)
 	if err != nil {
-		return nil, &APIError{Method: r.Method, URL: r.URL.String(), TenantID: t.tenant, Problem: err.Error()}
+		return nil, &APIError{Method: r.Method, URL: r.URL.String(), TenantID: t.tenant, Err: err}
 	}
 	for refreshed := false; ; refreshed = true {
 		tok, err := t.tokens.Token(ctx)
@@ -201,10 +201,13 @@ func requestBody(r *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("reading the request body failed: %w", err)
 	}
 	if len(b) > MaxRequestBody {
-		return nil, fmt.Errorf("the request body is larger than %d MiB, the most the client keeps for a resend", MaxRequestBody>>20)
+		return nil, errRequestTooLarge
 	}
 	return b, nil
 }
+
+// errRequestTooLarge is a request body past MaxRequestBody.
+var errRequestTooLarge = fmt.Errorf("the request body is larger than %d MiB, the most the client keeps for a resend", MaxRequestBody>>20)
 
 // attempts sends r with tok under the retry policy and returns the final
 // answer.
