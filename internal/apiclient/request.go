@@ -13,10 +13,9 @@ import (
 	"github.com/servicetitan-tf/terraform-provider-servicetitan/internal/servicetitan"
 )
 
-// Paging limits of ServiceTitan's list endpoints, and the provider's bounds.
+// The provider's bounds on a read; ServiceTitan's own page-size caps are
+// in the catalogue.
 const (
-	// MaxPageSize is the largest pageSize ServiceTitan accepts.
-	MaxPageSize = 5000
 	// DefaultMaxPages bounds the requests one paged read makes.
 	DefaultMaxPages = 100
 	// MaxMaxPages is the largest max_pages: a read of that many pages is
@@ -47,7 +46,7 @@ type APIRequest struct {
 	// through from for an export.
 	AllPages bool
 	// PageSize is sent as pageSize; zero means ServiceTitan's default, or
-	// MaxPageSize with AllPages.
+	// the operation's page-size cap with AllPages.
 	PageSize int
 	// MaxPages bounds the requests AllPages makes; zero means DefaultMaxPages.
 	MaxPages int
@@ -118,7 +117,7 @@ func (r APIRequest) shape() shape {
 		if first, _, _ := strings.Cut(endpoint, "/"); first == "export" {
 			kind = catalogue.Export
 		}
-		return shape{kind: kind, paged: kind == catalogue.List, sized: kind == catalogue.List, sizeCap: MaxPageSize}
+		return shape{kind: kind, paged: kind == catalogue.List, sized: kind == catalogue.List, sizeCap: catalogue.DefaultMaxPageSize}
 	}
 	_, page := op.QueryName("page")
 	_, size := op.QueryName("pageSize")
