@@ -16,11 +16,12 @@ const RefreshMargin = 60 * time.Second
 // lifetime, so that a fresh token always has a reuse window of its own.
 const MaxMinTokenLife = 10 * time.Minute
 
-// refreshMargin is how much of a token's life must remain for it to be
+// RefreshMarginFor is how much of a token's life must remain for it to be
 // handed out: minLife (RefreshMargin unless min_token_life says otherwise),
 // but never so much of a short-lived token's life that it is stale the
-// moment it arrives: a tenth of it at the default, two thirds at most.
-func refreshMargin(lifetime, minLife time.Duration) time.Duration {
+// moment it arrives: a tenth of it at the default, two thirds at most. The
+// token cache directory applies the same rule to what it stores.
+func RefreshMarginFor(lifetime, minLife time.Duration) time.Duration {
 	if minLife <= RefreshMargin {
 		return min(minLife, lifetime/10)
 	}
@@ -82,7 +83,7 @@ func NewTokenSource(fetch func(context.Context) (*Token, error), now func() time
 func (s *TokenSource) Token(ctx context.Context) (*Token, error) {
 	s.mu.Lock()
 	now := s.now()
-	if t := s.token; t != nil && t.Expiry.Sub(now) > refreshMargin(t.ExpiresIn, s.minLife) {
+	if t := s.token; t != nil && t.Expiry.Sub(now) > RefreshMarginFor(t.ExpiresIn, s.minLife) {
 		s.mu.Unlock()
 		return t, nil
 	}

@@ -77,13 +77,6 @@ type TokenStoreParams struct {
 	Warn func(ctx context.Context, msg string, fields map[string]any)
 }
 
-// RefreshMarginFor is how much of a token's life, lifetime in all, must
-// remain for it to be handed out under min_token_life minLife: the rule
-// the in-process cache applies, for a store to apply the same.
-func RefreshMarginFor(lifetime, minLife time.Duration) time.Duration {
-	return refreshMargin(lifetime, minLife)
-}
-
 // SetProgress records what the token request carried by ctx is waiting
 // for, such as another process's lock, so that a caller that stops
 // waiting can say so. Outside a token request it does nothing.
