@@ -152,7 +152,13 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	shown := "(refused)"
 	// The consumer's request ends this one, and so does the program's
 	// interrupt; what to log with comes from the proxy's opener.
-	ctx, cancel := context.WithCancelCause(context.WithValue(p.values, outcomeKey{}, out))
+	values := context.WithValue(p.values, outcomeKey{}, out)
+	// The server the request came through: with it, ReverseProxy aborts
+	// the connection when an answer breaks off partway (past the cap, or
+	// a lost upstream), so that the consumer sees an error rather than a
+	// body that merely looks complete.
+	values = context.WithValue(values, http.ServerContextKey, r.Context().Value(http.ServerContextKey))
+	ctx, cancel := context.WithCancelCause(values)
 	defer cancel(nil)
 	defer context.AfterFunc(r.Context(), func() { cancel(context.Cause(r.Context())) })()
 	defer context.AfterFunc(p.stop, func() { cancel(context.Cause(p.stop)) })()

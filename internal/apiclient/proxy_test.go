@@ -279,3 +279,20 @@ func TestProxyRefusesABodyTooLargeToKeep(t *testing.T) {
 		t.Errorf("the stand-in received %d requests", n)
 	}
 }
+
+// An answer past the 64 MiB cap is cut off, and the consumer is told: its
+// read of the body fails, rather than ending as if the body were whole.
+func TestProxyAnAnswerPastTheCapFailsTheConsumersRead(t *testing.T) {
+	srv := acctest.StandIn(t)
+	p := openProxy(t, srv, acctest.FastOptions(), nil)
+	srv.InjectAPIFaults(fakeservicetitan.Fault{Status: 200, Body: `"` + strings.Repeat("x", apiclient.MaxAPIResponseSize) + `"`})
+	resp, err := http.Get(p.URL + jobsPath(acctest.TenantID))
+	if err != nil {
+		return // refused before the body: told as well
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil {
+		t.Errorf("the consumer read %d bytes of a %d-byte answer and was told nothing", n, apiclient.MaxAPIResponseSize+2)
+	}
+}
